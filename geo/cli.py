@@ -1,0 +1,193 @@
+"""The ``flashpoints`` command: each subcommand calls the library and turns its errors into one
+line on stderr with exit status 2. No logic lives here that a library user would miss.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .analysis import analyse
+from .errors import FlashpointsError, InputError
+from .export import dumps, mention_record, to_csv, to_geojson, to_kml, write_atomic
+from .gazetteer import open_gazetteer
+from .geoparse import geoparse
+from .mapping import build_map
+from .text import document_from_text, load_documents
+from .zones import load_zones
+
+__all__ = ["main"]
+
+EXIT_ERROR = 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"flashpoints: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one clean line instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FlashpointsError as err:
+            _fail(str(err))
+        except OSError as err:
+            _fail(f"{getattr(err, 'filename', None) or 'I/O'}: {err.strerror or err}")
+
+    return wrapper
+
+
+def _analysis(inputs: tuple[str, ...], zones: tuple[str, ...]):
+    if not inputs:
+        raise InputError("no input given (a file, a folder or - for stdin)")
+    docs = list(load_documents(inputs))
+    zone_list = load_zones(list(zones)) if zones else None
+    return analyse(docs, zones=zone_list)
+
+
+_zones_option = click.option(
+    "--zones",
+    "zones",
+    multiple=True,
+    type=click.Path(),
+    help="Zone file or folder (GeoJSON); default: the bundled data/zones/.",
+)
+
+
+@click.group()
+@click.version_option(package_name="flashpoints")
+def main() -> None:
+    """Turn news text into a layered map of border flashpoints (offline)."""
+
+
+@main.command("map")
+@click.argument("inputs", nargs=-1)
+@click.option("-o", "--output", type=click.Path(), default="map.html", show_default=True)
+@click.option("--title", default=None, help="Map title; default: the first document's title.")
+@click.option("--no-tiles", is_flag=True, help="No tile server: borders and zones only.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@_zones_option
+@_friendly
+def map_command(inputs, output, title, no_tiles, force, zones) -> None:
+    """Write a standalone HTML map of the places in INPUT files."""
+    analysis = _analysis(inputs, zones)
+    heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
+    fmap = build_map(analysis, title=heading, tiles=None if no_tiles else "OpenStreetMap")
+    write_atomic(output, fmap.get_root().render(), force=force)
+    click.echo(f"wrote {output}: {len(analysis.places)} places, {len(analysis.zones)} zones")
+
+
+def _geoparse_jsonl() -> None:
+    """Read ``{"id", "text"}`` lines on stdin; write ``{"id", "mentions"}`` lines, in order."""
+    gazetteer = open_gazetteer()
+    bad = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["text"]
+            if not isinstance(text, str):
+                raise TypeError("text is not a string")
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            click.echo(f"flashpoints: error: stdin:{number}: bad JSON line ({err})", err=True)
+            bad += 1
+            continue
+        try:
+            doc = document_from_text(text, source=f"stdin:{number}")
+        except InputError:  # empty or only boilerplate: no mentions, not an error
+            doc = None
+        mentions = (
+            [mention_record(m, offset_shift=doc.source_offset) for m in geoparse(doc, gazetteer)]
+            if doc
+            else []
+        )
+        out = {"id": record.get("id"), "mentions": mentions}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    if bad:
+        sys.exit(EXIT_ERROR)
+
+
+@main.command("geoparse")
+@click.argument("inputs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["json", "geojson", "csv"]), default="json")
+@click.option("--jsonl", is_flag=True, help='JSON lines {"id", "text"} on stdin, one out each.')
+@_friendly
+def geoparse_command(inputs, fmt, jsonl) -> None:
+    """Print the place mentions found in INPUT files."""
+    if jsonl:
+        _geoparse_jsonl()
+        return
+    analysis = _analysis(inputs, ())
+    if fmt == "csv":
+        click.echo(to_csv(analysis), nl=False)
+    elif fmt == "geojson":
+        click.echo(dumps(to_geojson(analysis, include_zones=False)))
+    else:
+        click.echo(dumps({"mentions": [mention_record(m) for m in analysis.mentions]}))
+
+
+@main.command("zones")
+@click.argument("inputs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+@_zones_option
+@_friendly
+def zones_command(inputs, fmt, zones) -> None:
+    """Report zones with their member places, and each place's distances to zone edges."""
+    analysis = _analysis(inputs, zones)
+    report = {
+        "zones": [
+            {
+                "id": z.id,
+                "name": z.name,
+                "kind": z.kind,
+                "members": [p.name for p in analysis.members_of(z.id)],
+            }
+            for z in analysis.zones
+        ],
+        "places": [
+            {
+                "name": p.name,
+                "lat": p.lat,
+                "lon": p.lon,
+                "zones": list(analysis.zones_of(p.id)),
+                "distances_km": {m.zone_id: m.distance_km for m in analysis.memberships_of(p.id)},
+            }
+            for p in analysis.places
+        ],
+    }
+    click.echo(dumps(report))
+
+
+@main.command("export")
+@click.argument("inputs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "kml"]), required=True)
+@click.option("-o", "--output", type=click.Path(), required=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@_zones_option
+@_friendly
+def export_command(inputs, fmt, output, force, zones) -> None:
+    """Export places (and zones) as GeoJSON, CSV or KML."""
+    analysis = _analysis(inputs, zones)
+    content = {
+        "geojson": lambda: dumps(to_geojson(analysis)) + "\n",
+        "csv": lambda: to_csv(analysis),
+        "kml": lambda: to_kml(analysis),
+    }[fmt]()
+    write_atomic(Path(output), content, force=force)
+    click.echo(f"wrote {output}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,37 @@
+"""One exception tree for Flashpoints.
+
+Every error the library raises on purpose is a :class:`FlashpointsError`, so the CLI and the
+dashboard can turn any of them into one clear line instead of a traceback. Leaves also subclass
+the builtin a caller would naturally catch (``ValueError``, ``OSError``), so the library stays
+usable from plain Python code that knows nothing about this tree.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataError",
+    "FlashpointsError",
+    "GazetteerError",
+    "InputError",
+    "ZoneFileError",
+]
+
+
+class FlashpointsError(Exception):
+    """Root of every error Flashpoints raises deliberately."""
+
+
+class InputError(FlashpointsError, ValueError):
+    """An article or corpus could not be read (missing, unreadable, empty, not text)."""
+
+
+class ZoneFileError(FlashpointsError, ValueError):
+    """A zone file is not valid GeoJSON or breaks the zone rules; the message names the feature."""
+
+
+class GazetteerError(FlashpointsError, OSError):
+    """The offline gazetteer could not be built or opened."""
+
+
+class DataError(FlashpointsError, ValueError):
+    """A bundled or user data file (places, borders) is malformed."""

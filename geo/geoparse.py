@@ -1,0 +1,372 @@
+"""Find place names in a document and resolve each to one gazetteer place.
+
+Recognition walks capitalised token runs (hyphens and single spaces join tokens, so "al-Tanf",
+"Abu Kamal" and "Syria-Iraq" are all seen) and asks the gazetteer for the longest run it knows.
+Rules then drop what is a person or an organisation rather than a place: a title before the
+name ("President", "Mr."), or a capitalised word glued on either side of a bare town name
+("Donald Trump", "Washington Post"). Resolution scores each candidate by its kind and population
+prior plus the document's country context, and refuses small towns the context does not support:
+a wrong dot is worse than no dot.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .gazetteer import Gazetteer
+from .model import Document, Mention, Place
+from .names import ARABIC_ARTICLES, normalize
+from .text import sentence_at, sentence_spans
+
+__all__ = ["GeoparseOptions", "geoparse"]
+
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w'’]*\w)?")
+_JOINERS = (" ", "-", "\n", "\u2010", "\u2011")
+#: Lower-case words that may sit inside a multi-word name ("Bosnia and Herzegovina").
+_CONNECTORS = frozenset(
+    [
+        "of",
+        "and",
+        "de",
+        "du",
+        "del",
+        "della",
+        "la",
+        "le",
+        "les",
+        "di",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "bin",
+        "ibn",
+        "bint",
+    ]
+)
+#: Words that, before a capitalised name, make it a person.
+_TITLES = frozenset(
+    [
+        "president",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "gen",
+        "general",
+        "minister",
+        "premier",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "sheikh",
+        "senator",
+        "sen",
+        "rep",
+        "secretary",
+        "colonel",
+        "col",
+        "lt",
+        "sgt",
+        "pope",
+        "ayatollah",
+        "commander",
+        "chief",
+        "spokesman",
+        "spokeswoman",
+        "ambassador",
+        "envoy",
+        "judge",
+        "professor",
+        "prof",
+        "sir",
+        "lord",
+        "lady",
+        "emir",
+        "sultan",
+    ]
+)
+#: Words after a name that keep it a place and join the span ("Raqqa city", "Idlib province").
+_PLACE_SUFFIXES = frozenset(
+    [
+        "city",
+        "province",
+        "governorate",
+        "district",
+        "region",
+        "oblast",
+        "prefecture",
+        "county",
+        "town",
+        "village",
+    ]
+)
+_REGION_KINDS = frozenset(
+    {"admin1", "region", "continent", "disputed", "corridor", "river", "valley", "mountain"}
+)
+_MAX_TOKENS = 6
+#: Lower-case words that may end a curated name: "the al Tanf border crossing", "Rukban camp".
+_GENERIC_TAILS = frozenset(
+    [
+        "border",
+        "crossing",
+        "camp",
+        "base",
+        "garrison",
+        "airbase",
+        "air",
+        "dam",
+        "airport",
+        "bridge",
+        "checkpoint",
+        "corridor",
+    ]
+)
+#: Articles that may stand before a name with a space ("al Tanf"); the others ("at", "as", "an")
+#: are English words, so they count only when hyphenated ("as-Suwayda").
+_SPACED_ARTICLES = frozenset({"al", "el", "ul"})
+#: A lower-case word after a name that makes it a natural feature, not the namesake town.
+_FEATURE_WORDS = frozenset(
+    ["river", "valley", "mountains", "mountain", "range", "lake", "gorge", "pass", "desert"]
+)
+
+
+@dataclass(frozen=True)
+class GeoparseOptions:
+    """Knobs for resolution.
+
+    ``context_bonus`` is what a candidate gains when its country is named in the document;
+    ``min_score`` is the score a GeoNames town needs to be believed (log10 population plus any
+    context bonus: 4.0 is a town of 10,000 with no support from the text).
+    """
+
+    context_bonus: float = 3.0
+    min_score: float = 4.0
+    theatre: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    first: int  # token index
+    last: int
+    key: str
+    places: tuple[tuple[Place, float], ...]
+
+
+def _tokens(text: str) -> list[_Token]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        word, end = m.group(), m.end()
+        if word[-2:] in ("'s", "’s") and len(word) > 2:  # possessive: "Washington's"
+            word, end = word[:-2], end - 2
+        out.append(_Token(m.start(), end, word))
+    return out
+
+
+def _joined(text: str, left: _Token, right: _Token) -> bool:
+    return text[left.end : right.start] in _JOINERS
+
+
+def _sentence_starts(text: str, spans: list[tuple[int, int]]) -> set[int]:
+    return {start for start, _ in spans}
+
+
+def _is_acronym(surface: str) -> bool:
+    letters = [c for c in surface if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def _recognise(text: str, tokens: list[_Token], gazetteer: Gazetteer) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    i = 0
+    while i < len(tokens):
+        best: _Candidate | None = None
+        first = tokens[i]
+        lower = first.text.lower()
+        starts_ok = first.capitalised or (
+            i + 1 < len(tokens)
+            and tokens[i + 1].capitalised
+            and (
+                (lower in ARABIC_ARTICLES and text[first.end] == "-")
+                or (lower in _SPACED_ARTICLES and text[first.end : tokens[i + 1].start] == " ")
+            )
+        )
+        if starts_ok:
+            j = i
+            while (
+                j + 1 < len(tokens)
+                and j - i + 1 < _MAX_TOKENS
+                and _joined(text, tokens[j], tokens[j + 1])
+            ):
+                nxt = tokens[j + 1].text
+                if not (
+                    tokens[j + 1].capitalised
+                    or nxt.lower() in ARABIC_ARTICLES
+                    or nxt.lower() in _CONNECTORS
+                    or nxt in _GENERIC_TAILS
+                ):
+                    break
+                j += 1
+            for last in range(j, i - 1, -1):
+                if not (tokens[last].capitalised or tokens[last].text in _GENERIC_TAILS):
+                    continue
+                surface = text[first.start : tokens[last].end]
+                key = normalize(surface)
+                places = tuple(gazetteer.lookup_key(key)) if key else ()
+                if places:
+                    best = _Candidate(first.start, tokens[last].end, i, last, key, places)
+                    break
+        if best is None:
+            i += 1
+            continue
+        found.append(best)
+        i = best.last + 1
+    return found
+
+
+def _filter_kinds(cand: _Candidate, text: str, tokens: list[_Token], starts: set[int]):
+    """Apply the person/organisation rules; return the surviving (place, prior) pairs."""
+    surface = text[cand.start : cand.end]
+    places = list(cand.places)
+    if _is_acronym(surface):
+        # "ISIS", "GCC": an all-caps word is a place only as a country code or a curated name.
+        places = [(p, s) for p, s in places if p.kind not in ("city", "town")]
+    before = tokens[cand.first - 1] if cand.first > 0 else None
+    after = tokens[cand.last + 1] if cand.last + 1 < len(tokens) else None
+    if before and before.text.rstrip(".").lower() in _TITLES and _joined_loose(text, before, cand):
+        return []
+    glued_before = (
+        before is not None
+        and before.capitalised
+        and text[before.end : cand.start] == " "
+        and cand.start not in starts
+        and before.text.lower() not in ARABIC_ARTICLES
+    )
+    glued_after = (
+        after is not None
+        and after.capitalised
+        and text[cand.end : after.start] == " "
+        and after.text.lower() not in _PLACE_SUFFIXES
+    )
+    feature_after = (
+        after is not None and after.text in _FEATURE_WORDS and text[cand.end : after.start] == " "
+    )
+    if glued_before or glued_after or feature_after:
+        places = [(p, s) for p, s in places if p.kind not in ("city", "town")]
+    return places
+
+
+def _joined_loose(text: str, before: _Token, cand: _Candidate) -> bool:
+    return text[before.end : cand.start] in (" ", ". ")
+
+
+def _precision(place: Place) -> str:
+    if place.kind == "country":
+        return "country"
+    if place.kind in _REGION_KINDS:
+        return "region"
+    return "exact"
+
+
+def _confidence(best: float, runner_up: float | None, kind: str) -> float:
+    margin = best - runner_up if runner_up is not None else 4.0
+    base = 0.5 + 0.5 * math.tanh(margin / 2.0)
+    if kind in ("city", "town"):
+        base *= min(1.0, 0.6 + best / 20.0)
+    return round(min(base, 0.99), 3)
+
+
+def geoparse(
+    document: Document,
+    gazetteer: Gazetteer,
+    options: GeoparseOptions | None = None,
+) -> list[Mention]:
+    """Every resolved place mention in ``document``, in text order.
+
+    A name the gazetteer does not know, or one no candidate of which is believable, is left
+    out rather than guessed: the rest of the result is unaffected.
+    """
+    opts = options or GeoparseOptions()
+    text = document.text
+    tokens = _tokens(text)
+    spans = sentence_spans(text)
+    starts = _sentence_starts(text, spans)
+    raw = _recognise(text, tokens, gazetteer)
+    kept: list[tuple[_Candidate, list[tuple[Place, float]]]] = []
+    for cand in raw:
+        places = _filter_kinds(cand, text, tokens, starts)
+        if places:
+            kept.append((cand, places))
+    # Country context: countries the text names (or demonyms), and the countries of curated
+    # places it names. Towns do not vouch for themselves.
+    context = set(opts.theatre) | {
+        places[0][0].country_code
+        for _, places in kept
+        if places[0][0].kind == "country" or places[0][0].id.startswith("curated:")
+    }
+    context.discard("")
+    mentions = []
+    for cand, places in kept:
+        scored = sorted(
+            (
+                (
+                    prior + (opts.context_bonus if p.country_code in context else 0.0),
+                    p,
+                )
+                for p, prior in places
+            ),
+            key=lambda sp: -sp[0],
+        )
+        best_score, best = scored[0]
+        if best.kind in ("city", "town"):
+            if best_score < opts.min_score:
+                continue
+            # A town known here only by an alternate name ("Checkpoint" for a Philippine
+            # barangay) needs the document to name its country first.
+            alternate = normalize(best.name) != cand.key
+            if alternate and best.kind == "town" and best.country_code not in context:
+                continue
+        end = cand.end
+        after = re.match(r" (city|province|governorate|district|region)\b", text[end:], re.I)
+        if after:
+            end += after.end()
+        runner = scored[1][0] if len(scored) > 1 else None
+        mentions.append(
+            Mention(
+                document_id=document.id,
+                start=cand.start,
+                end=end,
+                surface=text[cand.start : end],
+                place=best,
+                confidence=_confidence(best_score, runner, best.kind),
+                precision=_precision(best),
+                sentence=sentence_at(text, spans, cand.start),
+                candidates=tuple(p.id for _, p in scored[1:6]),
+            )
+        )
+    return mentions
+
+
+def unique_places(mentions: Iterable[Mention]) -> list[Place]:
+    """The distinct places of ``mentions``, in order of first mention."""
+    seen: dict[str, Place] = {}
+    for m in mentions:
+        seen.setdefault(m.place.id, m.place)
+    return list(seen.values())

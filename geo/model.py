@@ -1,0 +1,160 @@
+"""The pipeline's records: small frozen value objects that every stage reads and writes.
+
+Frozen so that a record handed to the map, the dashboard cache and the exports cannot be changed
+behind their backs; plain dataclasses so they stay cheap and picklable (Streamlit caches them).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+__all__ = [
+    "PLACE_KINDS",
+    "PRECISIONS",
+    "ZONE_KINDS",
+    "Analysis",
+    "Document",
+    "Membership",
+    "Mention",
+    "Place",
+    "Zone",
+]
+
+#: The fixed vocabulary of place kinds; the map and the exports style and filter by it.
+PLACE_KINDS = (
+    "continent",
+    "country",
+    "admin1",
+    "region",
+    "city",
+    "town",
+    "base",
+    "crossing",
+    "camp",
+    "tripoint",
+    "river",
+    "valley",
+    "mountain",
+    "corridor",
+    "disputed",
+    "relative",
+)
+
+#: How precisely a mention is located: the map gives each its own symbol.
+PRECISIONS = ("exact", "near", "region", "country")
+
+ZONE_KINDS = ("deconfliction", "border", "tripoint", "corridor", "cluster", "custom")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article after cleaning.
+
+    ``text`` is the cleaned text that mention offsets index. ``segments`` maps it back to the
+    source: each ``(clean_start, source_start)`` pair starts a run of characters copied verbatim,
+    so offsets can always be reported against the text exactly as the user gave it.
+    """
+
+    id: str
+    title: str
+    text: str
+    source: str
+    published: date | None = None
+    segments: tuple[tuple[int, int], ...] = ((0, 0),)
+
+    def source_offset(self, offset: int) -> int:
+        """Translate an offset in :attr:`text` into an offset in the original source text."""
+        starts = [clean for clean, _ in self.segments]
+        i = max(bisect.bisect_right(starts, offset) - 1, 0)
+        clean_start, source_start = self.segments[i]
+        return source_start + (offset - clean_start)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved location. ``id`` is stable across runs (``geonames:123``, ``curated:al-tanf``)."""
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+    kind: str
+    country_code: str = ""
+    admin1: str = ""
+    population: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A toponym found in a document and the place it was resolved to.
+
+    ``start``/``end`` index the document's cleaned text (end exclusive). ``candidates`` keeps the
+    ids of the places that lost, so a user can see why this one won.
+    """
+
+    document_id: str
+    start: int
+    end: int
+    surface: str
+    place: Place
+    confidence: float
+    precision: str
+    sentence: str
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Zone:
+    """An area places can fall in. ``geometry`` is a shapely geometry in WGS84 (lon, lat)."""
+
+    id: str
+    name: str
+    kind: str
+    geometry: Any = field(compare=False)
+    properties: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Where a place stands relative to one zone: inside or not, and how far from its edge.
+
+    ``distance_km`` is geodesic and signed: negative inside the zone, positive outside.
+    """
+
+    place_id: str
+    zone_id: str
+    inside: bool
+    distance_km: float
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the map, the dashboard and the exports read, in one object."""
+
+    documents: tuple[Document, ...]
+    mentions: tuple[Mention, ...]
+    places: tuple[Place, ...]
+    zones: tuple[Zone, ...]
+    memberships: tuple[Membership, ...]
+    countries: tuple[str, ...] = ()
+
+    def mentions_of(self, place_id: str) -> tuple[Mention, ...]:
+        """Every mention resolved to ``place_id``, in document order."""
+        return tuple(m for m in self.mentions if m.place.id == place_id)
+
+    def memberships_of(self, place_id: str) -> tuple[Membership, ...]:
+        """The place's standing against every zone, zones in file order."""
+        return tuple(m for m in self.memberships if m.place_id == place_id)
+
+    def zones_of(self, place_id: str) -> tuple[str, ...]:
+        """Ids of the zones the place lies in."""
+        return tuple(m.zone_id for m in self.memberships_of(place_id) if m.inside)
+
+    def members_of(self, zone_id: str) -> tuple[Place, ...]:
+        """Places that lie in the zone."""
+        inside = {m.place_id for m in self.memberships if m.zone_id == zone_id and m.inside}
+        return tuple(p for p in self.places if p.id in inside)

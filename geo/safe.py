@@ -1,0 +1,27 @@
+"""Escaping for article text on its way into HTML and JavaScript.
+
+Articles and zone files are hostile input. folium places popup and tooltip HTML inside
+JavaScript template literals (`...`), so HTML escaping alone is not enough there: a backtick
+ends the literal, ``${...}`` runs code and a stray backslash breaks the whole script. Every
+string from an article goes through :func:`html_text` before it reaches a map.
+"""
+
+from __future__ import annotations
+
+import html
+
+__all__ = ["html_text", "spreadsheet_cell"]
+
+_JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "\n": " ", "\r": " "})
+
+
+def html_text(value: object) -> str:
+    """Escape ``value`` for HTML text or attribute context, safe inside a JS template literal."""
+    return html.escape(str(value), quote=True).translate(_JS_TEMPLATE)
+
+
+def spreadsheet_cell(value: object) -> object:
+    """Defuse CSV cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,296 @@
+"""Text in: read articles from files, folders, JSON-lines corpora and stdin, and clean them.
+
+Cleaning only ever drops whole lines (advertisements, sign-up prompts, e-mail lines) and leading
+Markdown markers, and copies everything else verbatim. That keeps a simple offset map from the
+cleaned text back to the source, so a mention can always be pointed at in the text as given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from .errors import InputError
+from .model import Document
+
+__all__ = [
+    "BOILERPLATE_PATTERNS",
+    "TEXT_SUFFIXES",
+    "clean_text",
+    "decode_bytes",
+    "document_from_text",
+    "documents_from_bytes",
+    "load_documents",
+    "load_path",
+    "parse_date",
+    "sentence_at",
+    "sentence_spans",
+]
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
+
+#: Whole lines that are page furniture, not reporting. Matched against the stripped line.
+BOILERPLATE_PATTERNS = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"advertisement\s*\d*",
+        r"(story continues|article continues) below( advertisement)?",
+        r"(sign|signup|sign-up) up\b.{0,120}",
+        r"subscribe\b.{0,120}",
+        r"join our .{0,60}(community|newsletter|channel).{0,40}",
+        r"unblock notifications.{0,80}",
+        r"(e-?mail|tel|phone)\s*:\s*\S.{0,80}",
+        r"eyewitness\?.{0,120}",
+        r"(read more|related|recommended|most read|trending)( stories| articles)?\s*:?.{0,120}",
+        r"(share|follow us)( this| on)\b.{0,80}",
+        r"(click|tap) here\b.{0,80}",
+        r"(cookie|cookies)\b.{0,120}(accept|consent|policy).{0,40}",
+        r"all rights reserved.{0,80}",
+        r"©.{0,120}",
+    )
+)
+
+_MD_MARKER = re.compile(r"^(\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+)")
+_BLANK = re.compile(r"^\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
+_FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.DOTALL)
+
+
+def decode_bytes(data: bytes, name: str = "input") -> str:
+    """Decode an article's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    Windows-1252 is the last resort because it is what mis-labelled news pages use in practice;
+    binary data (NUL bytes outside UTF-16) is refused rather than turned into mojibake.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise InputError(f"{name}: invalid UTF-16 text ({err.reason})") from err
+    if b"\x00" in data:
+        raise InputError(f"{name}: looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{name}: not UTF-8, UTF-16 or Windows-1252 text") from err
+
+
+def _is_boilerplate(line: str) -> bool:
+    stripped = line.strip()
+    return any(p.fullmatch(stripped) for p in BOILERPLATE_PATTERNS)
+
+
+def clean_text(raw: str, *, markdown: bool = False) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Drop boilerplate lines and squeeze blank runs; return the text and its offset segments.
+
+    Each segment ``(clean_start, source_start)`` starts a verbatim run; see
+    :meth:`geo.model.Document.source_offset`.
+    """
+    out: list[str] = []
+    segments: list[tuple[int, int]] = []
+    length = 0
+    pos = 0
+    last_blank = True
+    for line in raw.splitlines(keepends=True):
+        line_start = pos
+        pos += len(line)
+        body = line.rstrip("\r\n")
+        if _BLANK.match(body) or _is_boilerplate(body):
+            if not last_blank and out:
+                out.append("\n")
+                length += 1
+            last_blank = True
+            continue
+        skip = 0
+        if markdown:
+            marker = _MD_MARKER.match(body)
+            if marker:
+                skip = marker.end()
+        piece = body[skip:] + "\n"
+        segments.append((length, line_start + skip))
+        out.append(piece)
+        length += len(piece)
+        last_blank = False
+    text = "".join(out).rstrip("\n")
+    return text, tuple(segments) or ((0, 0),)
+
+
+def parse_date(value: object) -> date | None:
+    """Parse an ISO ``YYYY-MM-DD`` (or a longer ISO timestamp) into a date; None if absent."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError as err:
+        raise InputError(f"not an ISO date (YYYY-MM-DD): {text!r}") from err
+
+
+def _guess_title(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line[:200] if len(line) <= 200 and not line.endswith(".") else ""
+    return ""
+
+
+def document_from_text(
+    raw: str,
+    *,
+    source: str = "<text>",
+    title: str | None = None,
+    published: date | str | None = None,
+    doc_id: str | None = None,
+    markdown: bool = False,
+) -> Document:
+    """Clean ``raw`` and wrap it in a :class:`Document`; the id is a hash of the raw text.
+
+    A content hash, not the file name, so the same article read twice is the same document.
+    """
+    text, segments = clean_text(raw, markdown=markdown)
+    if not text.strip():
+        raise InputError(f"{source}: no article text (empty or only boilerplate)")
+    digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return Document(
+        id=doc_id or f"doc-{digest}",
+        title=title if title is not None else _guess_title(text),
+        text=text,
+        source=source,
+        published=parse_date(published),
+        segments=segments,
+    )
+
+
+def _front_matter(raw: str) -> tuple[dict[str, str], str, int]:
+    match = _FRONT_MATTER.match(raw)
+    if not match:
+        return {}, raw, 0
+    fields = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip().lower()] = value.strip().strip("\"'")
+    return fields, raw[match.end() :], match.end()
+
+
+def _html_document(raw: str, source: str, published: date | str | None) -> Document:
+    import trafilatura  # heavy; only HTML needs it
+
+    extracted = trafilatura.extract(raw, include_comments=False, include_tables=False)
+    if not extracted:
+        raise InputError(f"{source}: no article text found in the HTML page")
+    meta = trafilatura.extract_metadata(raw)
+    title = (meta.title if meta and meta.title else None) or None
+    if published is None and meta and meta.date:
+        published = meta.date
+    return document_from_text(extracted, source=source, title=title, published=published)
+
+
+def load_path(path: str | Path, *, published: date | str | None = None) -> list[Document]:
+    """Read one file (txt, md, html, jsonl) or ``-`` for stdin into documents."""
+    name = str(path)
+    if name == "-":
+        return [document_from_text(sys.stdin.read(), source="<stdin>", published=published)]
+    p = Path(path)
+    if p.is_dir():
+        return list(load_documents(sorted(c for c in p.rglob("*") if c.suffix in TEXT_SUFFIXES)))
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError as err:
+        raise InputError(f"{name}: no such file") from err
+    except OSError as err:
+        raise InputError(f"{name}: cannot read ({err.strerror or err})") from err
+    return documents_from_bytes(data, name, published=published)
+
+
+def documents_from_bytes(
+    data: bytes, name: str, *, published: date | str | None = None
+) -> list[Document]:
+    """Decode and parse one file's bytes; the suffix of ``name`` picks the format.
+
+    Shared by file paths and uploads (the dashboard), so both treat a file the same way.
+    """
+    raw = decode_bytes(data, name)
+    suffix = Path(name).suffix.lower()
+    if suffix in (".html", ".htm"):
+        return [_html_document(raw, name, published)]
+    if suffix == ".jsonl":
+        return list(_jsonl_documents(raw, name))
+    if suffix in (".md", ".markdown"):
+        fields, body, offset = _front_matter(raw)
+        doc = document_from_text(
+            body,
+            source=name,
+            title=fields.get("title"),
+            published=published or fields.get("date") or fields.get("published"),
+            markdown=True,
+        )
+        shifted = tuple((c, s + offset) for c, s in doc.segments)
+        return [replace(doc, segments=shifted)]
+    return [document_from_text(raw, source=name, published=published)]
+
+
+def _jsonl_documents(raw: str, name: str) -> Iterator[Document]:
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["text"]
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise InputError(f"{name}:{number}: not a JSON object with a 'text' field") from err
+        yield document_from_text(
+            str(text),
+            source=f"{name}:{number}",
+            title=record.get("title"),
+            published=record.get("published") or record.get("date"),
+            doc_id=str(record["id"]) if record.get("id") is not None else None,
+        )
+
+
+def load_documents(
+    paths: Iterable[str | Path], *, published: date | str | None = None
+) -> Iterator[Document]:
+    """Read every path in turn; folders are read recursively in name order."""
+    for path in paths:
+        yield from load_path(path, published=published)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentence spans (start, end): on . ! ? before a capital, and on
+    blank lines (a single newline is hard wrapping, not a sentence end).
+
+    Deliberately simple and predictable: a popup shows the sentence around a mention, and a
+    sentence cut at "U.S." is a smaller harm than a dependency on a trained segmenter.
+    """
+    spans = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [
+        (s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans if text[s:e].strip()
+    ]
+
+
+def sentence_at(text: str, spans: list[tuple[int, int]], offset: int) -> str:
+    """The sentence containing ``offset`` (whitespace folded)."""
+    for start, end in spans:
+        if start <= offset < end:
+            return " ".join(text[start:end].split())
+    return ""

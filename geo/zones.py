@@ -1,0 +1,206 @@
+"""Zones: read and validate zone files, build geodesic shapes, measure places against zones.
+
+Every length here is geodesic on the WGS84 ellipsoid (pyproj ``Geod``): a "55 km" zone is the
+set of points 55 km from its centre along the earth, not a circle of 0.5 degrees, which would be
+an ellipse 46 km wide at al Tanf's latitude. Distances from a place to a zone edge are measured in
+an azimuthal equidistant projection centred on the place, where distance from the centre is the
+true geodesic distance.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS, Geod, Transformer
+from shapely.geometry import LineString, Point, Polygon, mapping, shape
+from shapely.geometry.polygon import orient
+
+from .coords import check_latlon
+from .errors import ZoneFileError
+from .gazetteer import DATA_DIR
+from .model import ZONE_KINDS, Membership, Place, Zone
+
+__all__ = [
+    "DEFAULT_ZONES",
+    "GEOD",
+    "geodesic_circle",
+    "load_zones",
+    "measure",
+    "zone_distance_km",
+    "zones_to_geojson",
+]
+
+GEOD = Geod(ellps="WGS84")
+DEFAULT_ZONES = DATA_DIR / "zones"
+CIRCLE_VERTICES = 360
+_WGS84 = CRS.from_epsg(4326)
+
+
+def geodesic_circle(lat: float, lon: float, radius_km: float, vertices: int = CIRCLE_VERTICES):
+    """A polygon (lon, lat) whose vertices all lie ``radius_km`` from the centre, geodesically."""
+    check_latlon(lat, lon)
+    azimuths = [360.0 * i / vertices for i in range(vertices)]
+    lons, lats, _ = GEOD.fwd(
+        [lon] * vertices, [lat] * vertices, azimuths, [radius_km * 1000.0] * vertices
+    )
+    return orient(Polygon(list(zip(lons, lats, strict=True))), 1.0)
+
+
+def _aeqd(lat: float, lon: float) -> tuple[Transformer, Transformer]:
+    crs = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
+    forward = Transformer.from_crs(_WGS84, crs, always_xy=True)
+    back = Transformer.from_crs(crs, _WGS84, always_xy=True)
+    return forward, back
+
+
+def _project(geom, transformer: Transformer):
+    """Apply a pyproj transformer to every coordinate of a shapely geometry (vectorised)."""
+
+    def apply(xy: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, apply)
+
+
+def _corridor(line: LineString, width_km: float):
+    """Buffer a line by half its width in a projection centred on it (true km, not degrees)."""
+    c = line.centroid
+    forward, back = _aeqd(c.y, c.x)
+    dense = shapely.segmentize(line, 0.05)
+    projected = _project(dense, forward)
+    return orient(_project(projected.buffer(width_km * 500.0), back), 1.0)
+
+
+def _check_coords(geom, where: str) -> None:
+    xmin, ymin, xmax, ymax = geom.bounds
+    if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
+        raise ZoneFileError(
+            f"{where}: coordinates out of range (GeoJSON order is [longitude, latitude])"
+        )
+
+
+def _zone_from_feature(feature: Any, where: str) -> Zone:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise ZoneFileError(f"{where}: not a GeoJSON Feature")
+    props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ZoneFileError(f"{where}: properties must be an object")
+    name = str(props.get("name") or props.get("id") or "").strip()
+    if not name:
+        raise ZoneFileError(f"{where}: a zone needs a 'name' or 'id' property")
+    zone_id = str(props.get("id") or name.lower().replace(" ", "-"))
+    kind = str(props.get("kind") or "custom")
+    if kind not in ZONE_KINDS:
+        raise ZoneFileError(f"{where}: unknown kind {kind!r} (one of {', '.join(ZONE_KINDS)})")
+    try:
+        geom = shape(feature.get("geometry"))
+    except (AttributeError, TypeError, ValueError, KeyError) as err:
+        raise ZoneFileError(f"{where}: invalid geometry ({err})") from err
+    if geom.is_empty:
+        raise ZoneFileError(f"{where}: empty geometry")
+    _check_coords(geom, where)
+    props = dict(props)
+    if geom.geom_type == "Point":
+        radius = props.get("radius_km")
+        if not isinstance(radius, (int, float)) or not 0 < radius < 5000:
+            raise ZoneFileError(f"{where}: a Point zone needs 'radius_km' between 0 and 5000")
+        props["center"] = [geom.x, geom.y]
+        geom = geodesic_circle(geom.y, geom.x, float(radius))
+    elif geom.geom_type == "LineString":
+        width = props.get("width_km")
+        if not isinstance(width, (int, float)) or not 0 < width < 2000:
+            raise ZoneFileError(f"{where}: a LineString zone needs 'width_km' between 0 and 2000")
+        geom = _corridor(geom, float(width))
+    elif geom.geom_type in ("Polygon", "MultiPolygon"):
+        if not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            raise ZoneFileError(f"{where}: invalid polygon ({reason})")
+    else:
+        raise ZoneFileError(f"{where}: unsupported geometry {geom.geom_type}")
+    return Zone(id=zone_id, name=name, kind=kind, geometry=geom, properties=props)
+
+
+def _zone_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in (".geojson", ".json"))
+    if not path.exists():
+        raise ZoneFileError(f"{path}: no such zone file or folder")
+    return [path]
+
+
+def load_zones(paths: Iterable[str | Path] | str | Path = DEFAULT_ZONES) -> list[Zone]:
+    """Read zone files (GeoJSON Feature or FeatureCollection) and folders of them.
+
+    Raises :class:`ZoneFileError` naming the file and feature index of the first problem, and
+    on two zones sharing an id (a membership table keyed by id would silently merge them).
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    zones: list[Zone] = []
+    for root in paths:
+        for file in _zone_files(Path(root)):
+            try:
+                data = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as err:
+                raise ZoneFileError(f"{file}: cannot read ({err})") from err
+            except json.JSONDecodeError as err:
+                raise ZoneFileError(f"{file}: invalid JSON at line {err.lineno}") from err
+            if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+                features = data.get("features")
+                if not isinstance(features, list):
+                    raise ZoneFileError(f"{file}: 'features' must be a list")
+            elif isinstance(data, dict) and data.get("type") == "Feature":
+                features = [data]
+            else:
+                raise ZoneFileError(f"{file}: not a GeoJSON FeatureCollection or Feature")
+            for i, feature in enumerate(features):
+                zones.append(_zone_from_feature(feature, f"{file}: feature {i}"))
+    ids = [z.id for z in zones]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ZoneFileError(f"duplicate zone id(s): {', '.join(dupes)}")
+    return zones
+
+
+def zone_distance_km(lat: float, lon: float, zone: Zone) -> tuple[bool, float]:
+    """(inside, signed geodesic km from the point to the zone's edge; negative inside)."""
+    center = zone.properties.get("center")
+    radius = zone.properties.get("radius_km")
+    if center and radius:
+        # A circle's edge distance has a closed form: distance to the centre minus the radius.
+        _, _, metres = GEOD.inv(lon, lat, center[0], center[1])
+        d = metres / 1000.0 - float(radius)
+        return d < 0, d
+    forward, _ = _aeqd(lat, lon)
+    geom = _project(shapely.segmentize(zone.geometry, 0.05), forward)
+    origin = Point(0.0, 0.0)
+    inside = bool(geom.contains(origin))
+    d = geom.boundary.distance(origin) / 1000.0
+    return inside, -d if inside else d
+
+
+def measure(places: Iterable[Place], zones: Iterable[Zone]) -> list[Membership]:
+    """Every place against every zone: membership and signed edge distance in km."""
+    zones = list(zones)
+    out = []
+    for place in places:
+        for zone in zones:
+            inside, d = zone_distance_km(place.lat, place.lon, zone)
+            out.append(Membership(place.id, zone.id, inside, round(d, 3)))
+    return out
+
+
+def zones_to_geojson(zones: Iterable[Zone]) -> dict:
+    """Zones as an RFC 7946 FeatureCollection (polygons, exterior rings counter-clockwise)."""
+    features = []
+    for z in zones:
+        props = {k: v for k, v in z.properties.items() if k != "center"}
+        props.update(id=z.id, name=z.name, kind=z.kind)
+        features.append({"type": "Feature", "properties": props, "geometry": mapping(z.geometry)})
+    return {"type": "FeatureCollection", "features": features}

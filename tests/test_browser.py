@@ -1,0 +1,156 @@
+"""The exported HTML map in a real headless Chromium (Debian's, driven by Playwright).
+
+CDN requests are answered from npm packages (see ``tests/cdn.py``), map tiles with a blank PNG;
+any other request fails the test. The page must build its Leaflet map with the layers and
+markers and raise no JavaScript error.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo.analysis import analyse
+from geo.mapping import build_map
+from geo.text import document_from_text
+
+from .cdn import CONTENT_TYPES, local_file
+
+CHROMIUM = os.environ.get("FLASHPOINTS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BLANK_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII="
+)
+TILE_HOSTS = ("tile.openstreetmap.org",)
+
+pytestmark = pytest.mark.browser
+
+OPEN_ALL_POPUPS = """() => {
+  let opened = 0;
+  for (const key of Object.keys(window).filter((k) => k.startsWith("map_"))) {
+    const map = window[key];
+    if (!map || !map.eachLayer) continue;
+    map.closePopupOnClick = false;
+    const layers = [];
+    map.eachLayer((layer) => layers.push(layer));
+    for (const layer of layers) {
+      if (layer.getPopup && layer.getPopup()) {
+        const popup = layer.getPopup();
+        popup.options.autoClose = false;
+        layer.openPopup(layer.getLatLng ? layer.getLatLng() : undefined);
+        opened += 1;
+      }
+      if (layer.getTooltip && layer.getTooltip()) { layer.openTooltip(); }
+    }
+  }
+  return opened;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} missing: .ci/run must install Debian's chromium")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _route(unexpected: list[str]):
+    def handle(route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "about:")):
+            return route.continue_()
+        if any(host in url for host in TILE_HOSTS):
+            return route.fulfill(status=200, body=BLANK_PNG, content_type="image/png")
+        file = local_file(url)
+        if file is None:
+            unexpected.append(url)
+            return route.abort()
+        ctype = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
+        return route.fulfill(
+            status=200,
+            body=file.read_bytes(),
+            content_type=ctype,
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
+
+    return handle
+
+
+def _open(browser, path: Path, screenshot: Path | None = None):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    unexpected: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    page.route("**/*", _route(unexpected))
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_selector(".leaflet-container", timeout=15000)
+    page.wait_for_timeout(300)
+    if screenshot:
+        page.screenshot(path=str(screenshot))
+    return page, errors, unexpected
+
+
+def test_exported_map_loads_with_layers_markers_and_no_errors(browser, sample_analysis, tmp_path):
+    out = tmp_path / "map.html"
+    out.write_text(build_map(sample_analysis, title="Browser test").get_root().render())
+    shots = Path(os.environ.get("FLASHPOINTS_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page, errors, unexpected = _open(browser, out, shots / "exported-map.png")
+    assert unexpected == []
+    assert errors == []
+    labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert [label.strip() for label in labels] == ["Country borders", "Zones", "Places"]
+    markers = page.locator("path.leaflet-interactive")
+    assert markers.count() >= len(sample_analysis.places) + 1  # places, zone and countries
+    assert page.locator(".leaflet-control-scale").count() == 1
+    assert page.locator(".fp-legend").is_visible()
+    # switching the places layer off removes its markers
+    before = markers.count()
+    page.locator(".leaflet-control-layers-overlays label", has_text="Places").click()
+    assert markers.count() == before - len(sample_analysis.places)
+    page.close()
+
+
+def test_injected_markup_in_an_article_never_runs(browser, gazetteer, tmp_path):
+    text = (
+        "<script>window.__pwned = 1; alert(1)</script> Raqqa\n"
+        'Fighting near Sinjar <img src=x onerror="window.__pwned=2"> `${window.__pwned=3}`\n'
+        "</div></script><svg onload=window.__pwned=4> near al Tanf \\u0060"
+    )
+    doc = document_from_text(text, title="<img src=x onerror=window.__pwned=5>")
+    out = tmp_path / "hostile.html"
+    out.write_text(
+        build_map(analyse([doc], gazetteer=gazetteer), title=doc.title).get_root().render()
+    )
+    page, errors, unexpected = _open(browser, out)
+    # open every popup and tooltip so their HTML is put into the live DOM
+    opened = page.evaluate(OPEN_ALL_POPUPS)
+    assert opened >= 3
+    page.wait_for_timeout(200)
+    assert page.locator(".leaflet-popup-content").count() >= 1
+    assert page.evaluate("window.__pwned") is None
+    assert not [e for e in errors if e.startswith("dialog")]
+    assert errors == []
+    assert unexpected == []
+    page.close()

@@ -1,0 +1,134 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from geo.cli import main
+from geo.samples import DEFAULT_SAMPLE
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_map_writes_a_standalone_html_file(runner, tmp_path):
+    out = tmp_path / "map.html"
+    result = runner.invoke(main, ["map", str(DEFAULT_SAMPLE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "al Tanf garrison" in html
+    assert "leaflet" in html
+    assert "Tension builds around the al Tanf garrison" in html
+
+
+def test_map_never_overwrites_without_force(runner, tmp_path):
+    out = tmp_path / "map.html"
+    out.write_text("keep me")
+    result = runner.invoke(main, ["map", str(DEFAULT_SAMPLE), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "--force" in result.output
+    assert out.read_text() == "keep me"
+    assert (
+        runner.invoke(main, ["map", str(DEFAULT_SAMPLE), "-o", str(out), "--force"]).exit_code == 0
+    )
+
+
+@pytest.mark.parametrize("fmt", ["json", "geojson", "csv"])
+def test_geoparse_formats(runner, fmt):
+    result = runner.invoke(main, ["geoparse", str(DEFAULT_SAMPLE), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert "al Tanf garrison" in result.output
+    if fmt == "json":
+        mentions = json.loads(result.output)["mentions"]
+        assert {
+            "start",
+            "end",
+            "surface",
+            "name",
+            "lat",
+            "lon",
+            "kind",
+            "country_code",
+            "confidence",
+        } <= set(mentions[0])
+
+
+def test_geoparse_jsonl_offsets_index_the_text_as_given(runner):
+    texts = [
+        {"id": "a", "text": "ADVERTISEMENT\n\nStrikes hit near al-Tanf, not Raqqa."},
+        {"id": 2, "text": "   "},
+        {"id": "c", "text": "Nothing here."},
+    ]
+    stdin = "\n".join(json.dumps(t) for t in texts) + "\n"
+    result = runner.invoke(main, ["geoparse", "--jsonl"], input=stdin)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["id"] for line in lines] == ["a", 2, "c"]
+    for mention in lines[0]["mentions"]:
+        assert texts[0]["text"][mention["start"] : mention["end"]] == mention["surface"]
+    assert [m["name"] for m in lines[0]["mentions"]] == ["al Tanf garrison", "Ar Raqqah"]
+    assert lines[1]["mentions"] == []
+    assert lines[2]["mentions"] == []
+
+
+def test_geoparse_jsonl_reports_bad_lines_and_keeps_the_good_ones(runner):
+    stdin = '{"id": 1, "text": "Raqqa"}\n{broken\n{"id": 3, "text": "Sinjar"}\n'
+    result = runner.invoke(main, ["geoparse", "--jsonl"], input=stdin)
+    assert result.exit_code == 2
+    assert "stdin:2" in result.output
+    good = [json.loads(x) for x in result.output.splitlines() if x.startswith("{")]
+    assert [g["id"] for g in good] == [1, 3]
+
+
+def test_zones_report(runner):
+    result = runner.invoke(main, ["zones", str(DEFAULT_SAMPLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    (zone,) = report["zones"]
+    assert zone["id"] == "al-tanf-55km"
+    assert "al Tanf garrison" in zone["members"]
+    places = {p["name"]: p for p in report["places"]}
+    assert places["al Tanf garrison"]["zones"] == ["al-tanf-55km"]
+    assert places["al Tanf garrison"]["distances_km"]["al-tanf-55km"] == pytest.approx(-55.0)
+    assert places["Ar Raqqah"]["zones"] == []
+    assert places["Ar Raqqah"]["distances_km"]["al-tanf-55km"] == pytest.approx(218.8, abs=0.5)
+    assert places["Sinjār"]["distances_km"]["al-tanf-55km"] == pytest.approx(376.5, abs=0.5)
+
+
+def test_export_formats(runner, tmp_path):
+    for fmt in ("geojson", "csv", "kml"):
+        out = tmp_path / f"out.{fmt}"
+        result = runner.invoke(
+            main, ["export", str(DEFAULT_SAMPLE), "--format", fmt, "-o", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        assert "al Tanf garrison" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "files", "message"),
+    [
+        (["map", "missing.txt", "-o", "m.html"], {}, "missing.txt: no such file"),
+        (["map", "empty.txt", "-o", "m.html"], {"empty.txt": b"  \n"}, "no article text"),
+        (["map", "bin.txt", "-o", "m.html"], {"bin.txt": b"\x00\x01\x02"}, "binary"),
+        (["geoparse"], {}, "no input given"),
+        (
+            ["zones", "a.txt", "--zones", "z.geojson"],
+            {"a.txt": b"Raqqa", "z.geojson": b"{"},
+            "z.geojson: invalid JSON",
+        ),
+        (["map", "a.txt", "-o", "nodir/m.html"], {"a.txt": b"Raqqa"}, "does not exist"),
+    ],
+)
+def test_errors_are_one_line_and_exit_2(runner, tmp_path, monkeypatch, args, files, message):
+    monkeypatch.chdir(tmp_path)
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert result.output.startswith("flashpoints: error: ")
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "m.html").exists()

@@ -1,0 +1,62 @@
+import csv
+import io
+import itertools
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from geo.analysis import analyse
+from geo.errors import InputError
+from geo.export import to_csv, to_geojson, to_kml, write_atomic
+from geo.text import document_from_text
+
+
+def test_geojson_is_rfc7946_lon_lat(sample_analysis):
+    data = json.loads(json.dumps(to_geojson(sample_analysis)))
+    places = {
+        f["properties"]["name"]: f
+        for f in data["features"]
+        if f["properties"]["feature"] == "place"
+    }
+    tanf = places["al Tanf garrison"]
+    assert tanf["geometry"]["coordinates"] == [38.6178, 33.5058]
+    assert tanf["properties"]["zones"] == ["al-tanf-55km"]
+    assert tanf["properties"]["distances_km"]["al-tanf-55km"] == pytest.approx(-55.0)
+    zone = next(f for f in data["features"] if f["properties"]["feature"] == "zone")
+    ring = zone["geometry"]["coordinates"][0]
+    assert ring[0] == ring[-1]
+    # RFC 7946: exterior rings counter-clockwise (positive shoelace area)
+    area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))
+    assert area > 0
+    assert "al Tanf garrison" in zone["properties"]["members"]
+
+
+def test_csv_rows_and_formula_defusing(gazetteer, sample_analysis):
+    rows = list(csv.DictReader(io.StringIO(to_csv(sample_analysis))))
+    assert len(rows) == len(sample_analysis.mentions)
+    tanf = next(r for r in rows if r["name"] == "al Tanf garrison")
+    assert tanf["zones"] == "al-tanf-55km"
+    hostile = document_from_text('=HYPERLINK("http://x") Raqqa')
+    row = next(csv.DictReader(io.StringIO(to_csv(analyse([hostile], gazetteer=gazetteer)))))
+    assert row["sentence"].startswith("'=")
+
+
+def test_kml_is_well_formed_and_escaped(gazetteer):
+    doc = document_from_text("<Placemark> & Raqqa </kml>")
+    root = ET.fromstring(to_kml(analyse([doc], gazetteer=gazetteer)))
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    (mark,) = root.findall(".//k:Placemark", ns)
+    assert mark.find("k:name", ns).text == "Ar Raqqah"
+    assert "</kml>" in mark.find("k:description", ns).text
+
+
+def test_write_atomic_refuses_to_overwrite_without_force(tmp_path):
+    target = tmp_path / "out.txt"
+    write_atomic(target, "one")
+    with pytest.raises(InputError, match="--force"):
+        write_atomic(target, "two", force=False)
+    assert target.read_text() == "one"
+    write_atomic(target, "two", force=True)
+    assert target.read_text() == "two"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]

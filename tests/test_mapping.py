@@ -1,0 +1,68 @@
+import re
+
+import pytest
+
+from geo.analysis import analyse
+from geo.mapping import build_map, dms
+from geo.safe import html_text
+from geo.text import document_from_text
+
+HOSTILE = (
+    "Officials in Raqqa said <script>alert('x')</script> and "
+    "<img src=x onerror=alert(1)> `${alert(2)}` \\x41 happened."
+)
+
+
+def _html(analysis, **kw):
+    return build_map(analysis, **kw).get_root().render()
+
+
+def test_map_has_the_layers_legend_scale_and_popups(sample_analysis):
+    html = _html(sample_analysis, title="Test map")
+    for layer in ("Country borders", "Zones", "Places"):
+        assert layer in html
+    assert "L.control.layers" in html
+    assert "L.control.scale()" in html
+    assert "fp-legend" in html
+    assert "<title>Test map</title>" in html
+    assert "al Tanf garrison" in html
+    assert "33.5058, 38.6178" in html
+    assert "inside, 55.0 km from edge" in html
+    assert "<mark>Rukban camp</mark>" in html
+
+
+def test_every_article_string_is_escaped(gazetteer):
+    doc = document_from_text(HOSTILE, title="<b onmouseover=alert(3)>t</b>")
+    html = _html(analyse([doc], gazetteer=gazetteer), title=doc.title)
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "${alert" not in html
+    assert "<b onmouseover" not in html
+    assert "&lt;script&gt;" in html
+    # inside JS template literals a backtick or backslash would break out or break the script
+    for literal in re.findall(r"\$\(`(.*?)`\)\[0\]", html, flags=re.S):
+        assert "`" not in literal
+        assert "${" not in literal
+        assert "\\" not in literal
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<a href='javascript:x'>", "&lt;a href=&#x27;javascript:x&#x27;&gt;"),
+        ("`$\\", "&#96;&#36;&#92;"),
+    ],
+)
+def test_html_text(value, expected):
+    assert html_text(value) == expected
+
+
+def test_dms():
+    assert dms(33.5058, "N", "S") == "33°30'21\"N"
+    assert dms(-0.5, "E", "W") == "0°30'00\"W"
+
+
+def test_air_gapped_map_has_no_tile_layer(sample_analysis):
+    html = _html(sample_analysis, tiles=None)
+    assert "tile.openstreetmap.org" not in html
+    assert "Country borders" in html

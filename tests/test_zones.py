@@ -1,0 +1,134 @@
+import json
+
+import pytest
+from geopy.distance import geodesic
+
+from geo.errors import ZoneFileError
+from geo.model import Place
+from geo.zones import geodesic_circle, load_zones, measure, zone_distance_km
+
+TANF = (33.5058, 38.6178)
+
+
+@pytest.fixture(scope="module")
+def tanf_zone():
+    (zone,) = load_zones()
+    return zone
+
+
+def test_bundled_zone_is_the_55km_circle_around_the_garrison(tanf_zone):
+    assert tanf_zone.id == "al-tanf-55km"
+    assert tanf_zone.kind == "deconfliction"
+    assert tanf_zone.properties["source"]
+    # every vertex lies 55 km from the garrison along the ellipsoid (not a degree circle)
+    for lon, lat in list(tanf_zone.geometry.exterior.coords)[::30]:
+        assert geodesic(TANF, (lat, lon)).km == pytest.approx(55.0, abs=0.001)
+
+
+def test_circle_is_wider_in_degrees_east_west_than_north_south():
+    west, south, east, north = geodesic_circle(*TANF, 55).bounds
+    assert (east - west) > (north - south) * 1.15  # cos(33.5°) stretches longitude
+
+
+@pytest.mark.parametrize(
+    ("name", "lat", "lon", "inside"),
+    [
+        ("al Tanf", 33.5058, 38.6178, True),
+        ("Rukban", 33.311, 38.668, True),
+        ("al Tanf crossing", 33.433, 38.937, True),
+        ("Raqqa", 35.95283, 39.00788, False),
+        ("Sinjar", 36.3209, 41.87656, False),
+    ],
+)
+def test_membership_and_signed_geodesic_edge_distance(tanf_zone, name, lat, lon, inside):
+    is_inside, d = zone_distance_km(lat, lon, tanf_zone)
+    assert is_inside is inside
+    assert d == pytest.approx(geodesic(TANF, (lat, lon)).km - 55.0, abs=0.01)
+
+
+def test_polygon_distance_agrees_with_the_closed_form(tanf_zone):
+    """The generic (projected) path must agree with the circle's exact formula."""
+    polygon_only = type(tanf_zone)("p", "p", "custom", tanf_zone.geometry, {})
+    for lat, lon in [(35.95283, 39.00788), (33.311, 38.668), (33.0, 36.0)]:
+        exact = zone_distance_km(lat, lon, tanf_zone)[1]
+        assert zone_distance_km(lat, lon, polygon_only)[1] == pytest.approx(exact, abs=0.05)
+
+
+def test_measure_covers_every_place_zone_pair(tanf_zone):
+    places = [Place("a", "A", *TANF, "base"), Place("b", "B", 35.95, 39.0, "city")]
+    result = measure(places, [tanf_zone])
+    assert [(m.place_id, m.inside) for m in result] == [("a", True), ("b", False)]
+
+
+def test_corridor_from_a_linestring_has_its_width(tmp_path):
+    path = tmp_path / "c.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "Feature",
+                "properties": {"name": "Road", "kind": "corridor", "width_km": 10},
+                "geometry": {"type": "LineString", "coordinates": [[38.6, 33.5], [39.6, 33.5]]},
+            }
+        )
+    )
+    (zone,) = load_zones(path)
+    assert zone_distance_km(33.5, 39.1, zone)[0] is True
+    inside, d = zone_distance_km(33.5 + 0.1, 39.1, zone)  # ~11 km north of the line
+    assert not inside
+    assert d == pytest.approx(geodesic((33.5, 39.1), (33.6, 39.1)).km - 5, abs=0.2)
+
+
+def _feature(geometry, **props):
+    return {"type": "Feature", "properties": {"name": "Z", **props}, "geometry": geometry}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "invalid JSON at line 1"),
+        ('{"type": "Topology"}', "not a GeoJSON FeatureCollection"),
+        (json.dumps(_feature({"type": "Point", "coordinates": [38.6, 33.5]})), "radius_km"),
+        (
+            json.dumps(_feature({"type": "Point", "coordinates": [33.5, 138.6]}, radius_km=5)),
+            "out of range",
+        ),
+        (
+            json.dumps(
+                _feature(
+                    {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+                )
+            ),
+            "invalid polygon",
+        ),
+        (
+            json.dumps(_feature({"type": "Point", "coordinates": [1, 1]}, radius_km=5, kind="x")),
+            "unknown kind",
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        _feature({"type": "Point", "coordinates": [1, 1]}, radius_km=5),
+                        {"type": "Feature", "properties": {}, "geometry": None},
+                    ],
+                }
+            ),
+            "feature 1",
+        ),
+    ],
+)
+def test_bad_zone_files_name_the_file_and_problem(tmp_path, content, message):
+    path = tmp_path / "bad.geojson"
+    path.write_text(content)
+    with pytest.raises(ZoneFileError, match=message) as info:
+        load_zones(path)
+    assert "bad.geojson" in str(info.value)
+
+
+def test_duplicate_zone_ids_are_refused(tmp_path):
+    feature = _feature({"type": "Point", "coordinates": [1, 1]}, radius_km=5, id="same")
+    (tmp_path / "a.geojson").write_text(json.dumps(feature))
+    (tmp_path / "b.geojson").write_text(json.dumps(feature))
+    with pytest.raises(ZoneFileError, match="duplicate zone id"):
+        load_zones(tmp_path)
