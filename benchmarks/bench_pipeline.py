@@ -39,13 +39,16 @@ def main() -> None:
     t0 = time.perf_counter()
     analysis = analyse(docs, gazetteer=gaz)
     html = build_map(analysis).get_root().render()
-    print(f"analyse + map of {len(docs)} samples: {time.perf_counter() - t0:.3f} s, "
-          f"{len(html) / 1e3:.0f} kB HTML")
+    print(
+        f"analyse + map of {len(docs)} samples: {time.perf_counter() - t0:.3f} s, "
+        f"{len(html) / 1e3:.0f} kB HTML"
+    )
 
     centre = (33.5058, 38.6178)
     circle = geodesic_circle(*centre, 55.0)
-    errors = [abs(geodesic(centre, (lat, lon)).km - 55.0) / 55.0
-              for lon, lat in circle.exterior.coords]
+    errors = [
+        abs(geodesic(centre, (lat, lon)).km - 55.0) / 55.0 for lon, lat in circle.exterior.coords
+    ]
     print(f"geodesic circle: max relative radius error {max(errors):.2e} (target < 1e-3)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {rss:.0f} MB")

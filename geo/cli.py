@@ -17,7 +17,7 @@ from .analysis import analyse
 from .errors import FlashpointsError, InputError
 from .export import dumps, mention_record, to_csv, to_geojson, to_kml, write_atomic
 from .gazetteer import open_gazetteer
-from .geoparse import geoparse
+from .geoparse import GeoparseOptions, geoparse
 from .mapping import build_map
 from .text import document_from_text, load_documents
 from .zones import load_zones
@@ -47,14 +47,28 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _analysis(inputs: tuple[str, ...], zones: tuple[str, ...]):
+def _options(theatre: str | None) -> GeoparseOptions:
+    codes = tuple(c.strip().upper() for c in (theatre or "").split(",") if c.strip())
+    bad = [c for c in codes if len(c) != 2 or not c.isalpha()]
+    if bad:
+        raise InputError(f"--theatre takes ISO country codes like SY,IQ,JO (not {bad[0]!r})")
+    return GeoparseOptions(theatre=codes)
+
+
+def _analysis(inputs: tuple[str, ...], zones: tuple[str, ...], theatre: str | None = None):
     if not inputs:
         raise InputError("no input given (a file, a folder or - for stdin)")
     docs = list(load_documents(inputs))
     zone_list = load_zones(list(zones)) if zones else None
-    return analyse(docs, zones=zone_list)
+    return analyse(docs, zones=zone_list, options=_options(theatre))
 
 
+_theatre_option = click.option(
+    "--theatre",
+    default=None,
+    metavar="CODES",
+    help="Countries the corpus is about (ISO codes, e.g. SY,IQ,JO): their places win ties.",
+)
 _zones_option = click.option(
     "--zones",
     "zones",
@@ -77,18 +91,23 @@ def main() -> None:
 @click.option("--no-tiles", is_flag=True, help="No tile server: borders and zones only.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @_zones_option
+@_theatre_option
 @_friendly
-def map_command(inputs, output, title, no_tiles, force, zones) -> None:
+def map_command(inputs, output, title, no_tiles, force, zones, theatre) -> None:
     """Write a standalone HTML map of the places in INPUT files."""
-    analysis = _analysis(inputs, zones)
+    analysis = _analysis(inputs, zones, theatre)
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
     fmap = build_map(analysis, title=heading, tiles=None if no_tiles else "OpenStreetMap")
     write_atomic(output, fmap.get_root().render(), force=force)
     click.echo(f"wrote {output}: {len(analysis.places)} places, {len(analysis.zones)} zones")
 
 
-def _geoparse_jsonl() -> None:
-    """Read ``{"id", "text"}`` lines on stdin; write ``{"id", "mentions"}`` lines, in order."""
+def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
+    """Read ``{"id", "text"}`` lines on stdin; write ``{"id", "mentions"}`` lines, in order.
+
+    This form is how the geoparser is measured, so by default it lists toponyms only; derived
+    relative mentions ("northeast of al Tanf", kind ``relative``) come with ``--with-relative``.
+    """
     gazetteer = open_gazetteer()
     bad = 0
     for number, line in enumerate(sys.stdin, start=1):
@@ -107,11 +126,12 @@ def _geoparse_jsonl() -> None:
             doc = document_from_text(text, source=f"stdin:{number}")
         except InputError:  # empty or only boilerplate: no mentions, not an error
             doc = None
-        mentions = (
-            [mention_record(m, offset_shift=doc.source_offset) for m in geoparse(doc, gazetteer)]
-            if doc
-            else []
-        )
+        found = geoparse(doc, gazetteer, options) if doc else []
+        mentions = [
+            mention_record(m, offset_shift=doc.source_offset)
+            for m in found
+            if with_relative or m.relation is None
+        ]
         out = {"id": record.get("id"), "mentions": mentions}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     sys.stdout.flush()
@@ -123,13 +143,15 @@ def _geoparse_jsonl() -> None:
 @click.argument("inputs", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["json", "geojson", "csv"]), default="json")
 @click.option("--jsonl", is_flag=True, help='JSON lines {"id", "text"} on stdin, one out each.')
+@click.option("--with-relative", is_flag=True, help="--jsonl: include relative mentions too.")
+@_theatre_option
 @_friendly
-def geoparse_command(inputs, fmt, jsonl) -> None:
+def geoparse_command(inputs, fmt, jsonl, with_relative, theatre) -> None:
     """Print the place mentions found in INPUT files."""
     if jsonl:
-        _geoparse_jsonl()
+        _geoparse_jsonl(with_relative, _options(theatre))
         return
-    analysis = _analysis(inputs, ())
+    analysis = _analysis(inputs, (), theatre)
     if fmt == "csv":
         click.echo(to_csv(analysis), nl=False)
     elif fmt == "geojson":
@@ -142,10 +164,11 @@ def geoparse_command(inputs, fmt, jsonl) -> None:
 @click.argument("inputs", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
 @_zones_option
+@_theatre_option
 @_friendly
-def zones_command(inputs, fmt, zones) -> None:
+def zones_command(inputs, fmt, zones, theatre) -> None:
     """Report zones with their member places, and each place's distances to zone edges."""
-    analysis = _analysis(inputs, zones)
+    analysis = _analysis(inputs, zones, theatre)
     report = {
         "zones": [
             {
@@ -176,10 +199,11 @@ def zones_command(inputs, fmt, zones) -> None:
 @click.option("-o", "--output", type=click.Path(), required=True)
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @_zones_option
+@_theatre_option
 @_friendly
-def export_command(inputs, fmt, output, force, zones) -> None:
+def export_command(inputs, fmt, output, force, zones, theatre) -> None:
     """Export places (and zones) as GeoJSON, CSV or KML."""
-    analysis = _analysis(inputs, zones)
+    analysis = _analysis(inputs, zones, theatre)
     content = {
         "geojson": lambda: dumps(to_geojson(analysis)) + "\n",
         "csv": lambda: to_csv(analysis),

@@ -45,6 +45,7 @@ MENTION_FIELDS = (
     "precision",
     "place_id",
     "sentence",
+    "relation",
 )
 
 
@@ -68,6 +69,23 @@ def mention_record(mention: Mention, *, offset_shift=None) -> dict:
         "precision": mention.precision,
         "place_id": p.id,
         "sentence": mention.sentence,
+        "relation": _relation_record(mention),
+    }
+
+
+def _relation_record(mention: Mention) -> dict | None:
+    rel = mention.relation
+    if rel is None:
+        return None
+    return {
+        "anchor": rel.anchor.name,
+        "anchor_id": rel.anchor.id,
+        "anchor_lat": rel.anchor.lat,
+        "anchor_lon": rel.anchor.lon,
+        "bearing_deg": rel.bearing_deg,
+        "distance_km": round(rel.distance_km, 3),
+        "distance_given": rel.distance_given,
+        "uncertainty_km": round(rel.uncertainty_km, 3),
     }
 
 
@@ -121,6 +139,13 @@ def to_csv(analysis: Analysis) -> str:
     writer.writeheader()
     for mention in analysis.mentions:
         row = mention_record(mention)
+        rel = row.pop("relation")
+        row["relation"] = (
+            f"{rel['anchor']}; bearing {rel['bearing_deg']}; {rel['distance_km']} km"
+            f" ± {rel['uncertainty_km']} km"
+            if rel
+            else ""
+        )
         row["zones"] = ";".join(analysis.zones_of(mention.place.id))
         writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
     return buffer.getvalue()

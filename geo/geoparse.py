@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .gazetteer import Gazetteer
 from .model import Document, Mention, Place
 from .names import ARABIC_ARTICLES, normalize
+from .relative import relative_mentions
 from .text import sentence_at, sentence_spans
 
 __all__ = ["GeoparseOptions", "geoparse"]
@@ -105,6 +106,8 @@ _PLACE_SUFFIXES = frozenset(
         "village",
     ]
 )
+#: Kinds whose bare names are also given names, surnames and newspaper titles.
+_NAMESAKE_KINDS = frozenset({"city", "town", "admin1"})
 _REGION_KINDS = frozenset(
     {"admin1", "region", "continent", "disputed", "corridor", "river", "valley", "mountain"}
 )
@@ -269,12 +272,30 @@ def _filter_kinds(cand: _Candidate, text: str, tokens: list[_Token], starts: set
         after is not None and after.text in _FEATURE_WORDS and text[cand.end : after.start] == " "
     )
     if glued_before or glued_after or feature_after:
-        places = [(p, s) for p, s in places if p.kind not in ("city", "town")]
+        places = [(p, s) for p, s in places if p.kind not in _NAMESAKE_KINDS]
     return places
 
 
 def _joined_loose(text: str, before: _Token, cand: _Candidate) -> bool:
     return text[before.end : cand.start] in (" ", ". ")
+
+
+_SUFFIX = re.compile(
+    r"[ \n](city|town|province|governorate|district|region|oblast|state|prefecture|county)\b",
+    re.IGNORECASE,
+)
+_ADMIN_SUFFIXES = frozenset(
+    ["province", "governorate", "district", "region", "oblast", "state", "prefecture", "county"]
+)
+
+
+def _suffix_bonus(suffix: str, kind: str) -> float:
+    """'Idlib province' is the province; 'Raqqa city' is the city."""
+    if suffix in _ADMIN_SUFFIXES:
+        return 3.0 if kind == "admin1" else 0.0
+    if suffix in ("city", "town"):
+        return 3.0 if kind in ("city", "town") else 0.0
+    return 0.0
 
 
 def _precision(place: Place) -> str:
@@ -324,10 +345,17 @@ def geoparse(
     context.discard("")
     mentions = []
     for cand, places in kept:
+        end = cand.end
+        after = _SUFFIX.match(text, end)
+        suffix = after.group(1).lower() if after else ""
+        if after:
+            end = after.end()
         scored = sorted(
             (
                 (
-                    prior + (opts.context_bonus if p.country_code in context else 0.0),
+                    prior
+                    + (opts.context_bonus if p.country_code in context else 0.0)
+                    + _suffix_bonus(suffix, p.kind),
                     p,
                 )
                 for p, prior in places
@@ -343,10 +371,6 @@ def geoparse(
             alternate = normalize(best.name) != cand.key
             if alternate and best.kind == "town" and best.country_code not in context:
                 continue
-        end = cand.end
-        after = re.match(r" (city|province|governorate|district|region)\b", text[end:], re.I)
-        if after:
-            end += after.end()
         runner = scored[1][0] if len(scored) > 1 else None
         mentions.append(
             Mention(
@@ -356,11 +380,13 @@ def geoparse(
                 surface=text[cand.start : end],
                 place=best,
                 confidence=_confidence(best_score, runner, best.kind),
-                precision=_precision(best),
+                precision="region" if suffix in _ADMIN_SUFFIXES else _precision(best),
                 sentence=sentence_at(text, spans, cand.start),
                 candidates=tuple(p.id for _, p in scored[1:6]),
             )
         )
+    mentions.extend(relative_mentions(text, mentions))
+    mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
 
 

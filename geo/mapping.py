@@ -25,6 +25,7 @@ __all__ = [
     "add_borders_layer",
     "add_legend",
     "add_places_layer",
+    "add_relative_layer",
     "add_sources_panel",
     "add_zones_layer",
     "build_map",
@@ -93,6 +94,14 @@ def _place_popup(analysis: Analysis, place: Place, zone_names: dict[str, str]) -
     ]
     if place.country_code:
         rows.append(f"Country: {html_text(place.country_code)}")
+    rel = next((m.relation for m in mentions if m.relation), None)
+    if rel is not None:
+        bearing = "any direction" if rel.bearing_deg is None else f"bearing {rel.bearing_deg:g}°"
+        given = "as written" if rel.distance_given else "default, not in the text"
+        rows.append(
+            f"From {html_text(rel.anchor.name)}: {bearing}, {rel.distance_km:.1f} km ({given}),"
+            f" ± {rel.uncertainty_km:.1f} km"
+        )
     for ms in analysis.memberships_of(place.id):
         where = "inside" if ms.inside else "outside"
         rows.append(
@@ -178,6 +187,8 @@ def add_places_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGrou
     zone_names = {z.id: z.name for z in analysis.zones}
     precision = {m.place.id: m.precision for m in analysis.mentions}
     for place in analysis.places:
+        if place.kind == "relative":
+            continue  # drawn with its area by add_relative_layer
         prec = precision.get(place.id, "exact")
         radius = PRECISION_RADIUS.get(prec, 7) + min(counts[place.id], 10) * 0.5
         folium.CircleMarker(
@@ -192,6 +203,50 @@ def add_places_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGrou
             tooltip=folium.Tooltip(html_text(place.name)),
             popup=folium.Popup(_place_popup(analysis, place, zone_names), max_width=420),
         ).add_to(group)
+    group.add_to(fmap)
+    return group
+
+
+def add_relative_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGroup:
+    """Relative locations: the derived point, its uncertainty circle, a line to the anchor."""
+    group = folium.FeatureGroup(name="Relative locations", show=True)
+    zone_names = {z.id: z.name for z in analysis.zones}
+    seen: set[str] = set()
+    for mention in analysis.mentions:
+        rel = mention.relation
+        if rel is None or mention.place.id in seen:
+            continue
+        seen.add(mention.place.id)
+        place = mention.place
+        popup = folium.Popup(_place_popup(analysis, place, zone_names), max_width=420)
+        tooltip = folium.Tooltip(html_text(place.name))
+        folium.Circle(
+            location=(place.lat, place.lon),
+            radius=max(rel.uncertainty_km, 0.5) * 1000.0,
+            color="#8c2d04",
+            weight=1.5,
+            dash_array="4 4",
+            fill=True,
+            fill_color="#fdae6b",
+            fill_opacity=0.2,
+            popup=popup,
+            tooltip=tooltip,
+        ).add_to(group)
+        if rel.bearing_deg is not None:
+            folium.PolyLine(
+                [(rel.anchor.lat, rel.anchor.lon), (place.lat, place.lon)],
+                color="#8c2d04",
+                weight=1.5,
+                dash_array="2 4",
+            ).add_to(group)
+            folium.CircleMarker(
+                location=(place.lat, place.lon),
+                radius=4,
+                color="#8c2d04",
+                fill=True,
+                fill_opacity=1.0,
+                tooltip=folium.Tooltip(html_text(place.name)),
+            ).add_to(group)
     group.add_to(fmap)
     return group
 
@@ -223,6 +278,11 @@ def add_legend(fmap: folium.Map, analysis: Analysis) -> MacroElement:
         rows.append(
             f'<span style="display:inline-block;width:14px;height:0;border-top:2px dashed '
             f'{colour}"></span> {html_text(kind)} zone'
+        )
+    if any(m.relation for m in analysis.mentions):
+        rows.append(
+            '<span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
+            'background:#fdae6b;border:1px dashed #8c2d04"></span> relative location (area)'
         )
     rows.append("solid outline: exact place; dashed: region or country only")
     legend = MacroElement()
@@ -308,6 +368,7 @@ def build_map(
     add_borders_layer(fmap, analysis, bounds)
     add_zones_layer(fmap, analysis)
     add_places_layer(fmap, analysis)
+    add_relative_layer(fmap, analysis)
     add_legend(fmap, analysis)
     if standalone:
         add_sources_panel(fmap, analysis, title)

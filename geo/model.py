@@ -20,6 +20,7 @@ __all__ = [
     "Membership",
     "Mention",
     "Place",
+    "Relation",
     "Zone",
 ]
 
@@ -89,11 +90,28 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """A location given relative to an anchor: "55 km northeast of al Tanf", "near Rukban".
+
+    ``bearing_deg`` is None for "near"; ``distance_km`` is as written or a documented default;
+    ``uncertainty_km`` is the radius around the derived point the place could be anywhere in.
+    """
+
+    anchor: Place
+    phrase: str
+    bearing_deg: float | None
+    distance_km: float
+    uncertainty_km: float
+    distance_given: bool = False
+
+
+@dataclass(frozen=True)
 class Mention:
     """A toponym found in a document and the place it was resolved to.
 
     ``start``/``end`` index the document's cleaned text (end exclusive). ``candidates`` keeps the
-    ids of the places that lost, so a user can see why this one won.
+    ids of the places that lost, so a user can see why this one won. A relative mention
+    ("northeast of al Tanf") has a derived ``place`` of kind ``relative`` and its ``relation``.
     """
 
     document_id: str
@@ -105,6 +123,7 @@ class Mention:
     precision: str
     sentence: str
     candidates: tuple[str, ...] = ()
+    relation: Relation | None = None
 
 
 @dataclass(frozen=True)

@@ -120,15 +120,21 @@ def test_exported_map_loads_with_layers_markers_and_no_errors(browser, sample_an
     assert unexpected == []
     assert errors == []
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
-    assert [label.strip() for label in labels] == ["Country borders", "Zones", "Places"]
+    assert [label.strip() for label in labels] == [
+        "Country borders",
+        "Zones",
+        "Places",
+        "Relative locations",
+    ]
+    points = [p for p in sample_analysis.places if p.kind != "relative"]
     markers = page.locator("path.leaflet-interactive")
-    assert markers.count() >= len(sample_analysis.places) + 1  # places, zone and countries
+    assert markers.count() >= len(points) + 1  # places, zone and countries
     assert page.locator(".leaflet-control-scale").count() == 1
     assert page.locator(".fp-legend").is_visible()
     # switching the places layer off removes its markers
     before = markers.count()
     page.locator(".leaflet-control-layers-overlays label", has_text="Places").click()
-    assert markers.count() == before - len(sample_analysis.places)
+    assert markers.count() == before - len(points)
     page.close()
 
 

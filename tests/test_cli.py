@@ -132,3 +132,24 @@ def test_errors_are_one_line_and_exit_2(runner, tmp_path, monkeypatch, args, fil
     assert message in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "m.html").exists()
+
+
+def test_theatre_flag_biases_resolution(runner, tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Fighting near Tripoli.")
+    plain = json.loads(runner.invoke(main, ["geoparse", str(article)]).output)["mentions"]
+    biased = runner.invoke(main, ["geoparse", str(article), "--theatre", "LB"])
+    assert biased.exit_code == 0, biased.output
+    toponyms = [m for m in json.loads(biased.output)["mentions"] if m["kind"] != "relative"]
+    assert [m["country_code"] for m in plain if m["kind"] != "relative"] == ["LY"]
+    assert [m["country_code"] for m in toponyms] == ["LB"]
+    bad = runner.invoke(main, ["geoparse", str(article), "--theatre", "Syria"])
+    assert bad.exit_code == 2
+    assert "--theatre takes ISO country codes" in bad.output
+
+
+def test_stdin_dash_is_an_input(runner):
+    result = runner.invoke(main, ["geoparse", "-", "--format", "csv"], input="Raqqa and Sinjar\n")
+    assert result.exit_code == 0, result.output
+    assert "Ar Raqqah" in result.output
+    assert "Sinjār" in result.output

@@ -86,3 +86,38 @@ def test_country_context_picks_the_namesake_in_the_story(gazetteer):
     # Without context the biggest Palmyra wins; a story about Syria wants Tadmur.
     names = _names("Syrian troops retook Palmyra.", gazetteer)
     assert ("Palmyra", "Tadmur") in names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Clashes in Idlib province.", ("Idlib province", "Idlib", "admin1")),
+        ("Clashes in Idlib city.", ("Idlib city", "Idlib", "city")),
+        ("Militias crossed Anbar.", ("Anbar", "Al Anbar", "admin1")),
+        ("Wildfires spread in Alberta.", ("Alberta", "Alberta", "admin1")),
+        ("Troops massed in Texas.", ("Texas", "Texas", "admin1")),
+        ("Fighting in Tigray.", ("Tigray", "Tigray", "admin1")),
+    ],
+)
+def test_first_level_regions_and_suffixes(gazetteer, text, expected):
+    doc = document_from_text(text)
+    (m,) = geoparse(doc, gazetteer)
+    assert (m.surface, m.place.name, m.place.kind) == expected
+
+
+def test_an_oblast_without_an_admin_entry_falls_back_to_its_city_as_a_region(gazetteer):
+    (m,) = geoparse(document_from_text("Shelling in Donetsk Oblast."), gazetteer)
+    assert m.place.name == "Donetsk"
+    assert m.precision == "region"
+
+
+def test_theatre_bias_prefers_the_named_countries(gazetteer):
+    from geo.geoparse import GeoparseOptions
+
+    doc = document_from_text("Fighting near Tripoli.")
+    (default,) = [m for m in geoparse(doc, gazetteer) if not m.relation]
+    biased = [
+        m for m in geoparse(doc, gazetteer, GeoparseOptions(theatre=("LB",))) if not m.relation
+    ]
+    assert default.place.country_code == "LY"
+    assert biased[0].place.country_code == "LB"
