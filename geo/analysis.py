@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .errors import InputError
+from .export import mention_record
 from .gazetteer import Gazetteer, open_gazetteer
 from .geoparse import GeoparseOptions, geoparse, unique_places
 from .model import Analysis, Document, Zone
 from .text import document_from_text
 from .zones import load_zones, measure
 
-__all__ = ["analyse", "analyse_text"]
+__all__ = ["analyse", "analyse_text", "toponym_records"]
 
 
 def analyse(
@@ -57,3 +59,27 @@ def analyse_text(
     """Convenience for one pasted article; zone files default to ``data/zones/``."""
     zones = load_zones(zone_paths) if zone_paths else None
     return analyse([document_from_text(text, source=source)], zones=zones, gazetteer=gazetteer)
+
+
+def toponym_records(
+    text: str,
+    gazetteer: Gazetteer,
+    options: GeoparseOptions | None = None,
+    *,
+    with_relative: bool = False,
+) -> list[dict]:
+    """Mentions in ``text`` as flat records whose offsets index ``text`` exactly as given.
+
+    The ``geoparse --jsonl`` contract and the benchmarks both use this: cleaning may drop
+    boilerplate lines, but the offsets are mapped back to the caller's string. Text that is
+    empty or only boilerplate has no mentions rather than being an error.
+    """
+    try:
+        doc = document_from_text(text, source="<jsonl>")
+    except InputError:
+        return []
+    return [
+        mention_record(m, offset_shift=doc.source_offset)
+        for m in geoparse(doc, gazetteer, options)
+        if with_relative or m.relation is None
+    ]

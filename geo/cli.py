@@ -13,13 +13,13 @@ from typing import Any
 
 import click
 
-from .analysis import analyse
+from .analysis import analyse, toponym_records
 from .errors import FlashpointsError, InputError
 from .export import dumps, mention_record, to_csv, to_geojson, to_kml, write_atomic
 from .gazetteer import open_gazetteer
-from .geoparse import GeoparseOptions, geoparse
+from .geoparse import GeoparseOptions
 from .mapping import build_map
-from .text import document_from_text, load_documents
+from .text import load_documents
 from .zones import load_zones
 
 __all__ = ["main"]
@@ -122,16 +122,7 @@ def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
             click.echo(f"flashpoints: error: stdin:{number}: bad JSON line ({err})", err=True)
             bad += 1
             continue
-        try:
-            doc = document_from_text(text, source=f"stdin:{number}")
-        except InputError:  # empty or only boilerplate: no mentions, not an error
-            doc = None
-        found = geoparse(doc, gazetteer, options) if doc else []
-        mentions = [
-            mention_record(m, offset_shift=doc.source_offset)
-            for m in found
-            if with_relative or m.relation is None
-        ]
+        mentions = toponym_records(text, gazetteer, options, with_relative=with_relative)
         out = {"id": record.get("id"), "mentions": mentions}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     sys.stdout.flush()

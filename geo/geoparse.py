@@ -144,12 +144,17 @@ class GeoparseOptions:
 
     ``context_bonus`` is what a candidate gains when its country is named in the document;
     ``min_score`` is the score a GeoNames town needs to be believed (log10 population plus any
-    context bonus: 4.0 is a town of 10,000 with no support from the text).
+    context bonus: 4.0 is a town of 10,000 with no support from the text). ``theatre`` is the
+    user's own context (ISO codes), added to the document's. ``coherence_bonus`` rewards a
+    candidate within ``coherence_km`` of a place the text names beyond doubt.
     """
 
     context_bonus: float = 3.0
     min_score: float = 4.0
     theatre: tuple[str, ...] = ()
+    coherence_km: float = 400.0
+    coherence_bonus: float = 2.0
+    anchor_margin: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,90 @@ def _suffix_bonus(suffix: str, kind: str) -> float:
     return 0.0
 
 
+#: Candidates closer than this are the same place for the purpose of doubt.
+SAME_SPOT_KM = 50.0
+HAMLET_POPULATION = 10_000
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance on a sphere (a prior needs no ellipsoid, and this is hot code)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _anchors(kept, context: set[str], opts: GeoparseOptions) -> list[tuple[int, Place]]:
+    """Mentions resolved beyond doubt, as (mention index, place): the story's footprint.
+
+    A point place (not a country or a macro-region) whose best candidate leads the next by
+    ``anchor_margin`` anchors the text, if it would be believed on its own: a GeoNames town
+    must be known by its own name and score at least ``min_score``. Ambiguous names are then
+    pulled toward the anchors.
+    """
+    out = []
+    for index, (cand, places) in enumerate(kept):
+        scores = sorted(
+            (
+                (prior + (opts.context_bonus if p.country_code in context else 0.0), p)
+                for p, prior in places
+            ),
+            key=lambda sp: sp[0],
+        )
+        best_score, best = scores[-1]
+        if best.kind in ("country", "continent", "region"):
+            continue
+        if best.kind in ("city", "town") and (
+            best_score < opts.min_score or normalize(best.name) != cand.key
+        ):
+            continue
+        # A rival at the same spot (Damascus the city, Damascus the governorate) is no doubt.
+        rivals = [
+            score
+            for score, p in scores[:-1]
+            if _km(p.lat, p.lon, best.lat, best.lon) > SAME_SPOT_KM
+        ]
+        runner = max(rivals, default=-math.inf)
+        if best_score - runner >= opts.anchor_margin:
+            out.append((index, best))
+    return out
+
+
+def _strong_countries(anchors: list[tuple[int, Place]]) -> set[str]:
+    """Countries vouched for by anchors that are curated places or cities of 100,000+.
+
+    "El Paso" (a city of 680,000) makes the story partly about the US even if "US" is never
+    written, so "Texas" there is the state, not a Mexican hamlet.
+    """
+    return {
+        p.country_code
+        for _, p in anchors
+        if p.country_code and (p.id.startswith("curated:") or p.population >= 100_000)
+    }
+
+
+def _coherence_bonus(place: Place, anchors, index: int, opts: GeoparseOptions) -> float:
+    """Places in one story tend to be near each other: reward candidates near an anchor.
+
+    Graded by the distance to the nearest other anchor (full bonus on top of it, none at
+    ``coherence_km``); a first-level region's centroid may lie far from the towns in it, so
+    its radius is wider.
+    """
+    if place.kind in ("country", "continent"):
+        return 0.0
+    reach = opts.coherence_km * (2.5 if place.kind == "admin1" else 1.0)
+    nearest = min(
+        (_km(place.lat, place.lon, a.lat, a.lon) for other, a in anchors if other != index),
+        default=math.inf,
+    )
+    return opts.coherence_bonus * max(0.0, 1.0 - nearest / reach) * _damping(place)
+
+
+def _damping(place: Place) -> float:
+    """Hamlets get half the support of context: a 993-person "Texas" must not beat the state."""
+    return 0.5 if place.kind == "town" and 0 < place.population < HAMLET_POPULATION else 1.0
+
+
 def _precision(place: Place) -> str:
     if place.kind == "country":
         return "country"
@@ -343,8 +432,10 @@ def geoparse(
         if places[0][0].kind == "country" or places[0][0].id.startswith("curated:")
     }
     context.discard("")
+    anchors = _anchors(kept, context, opts)
+    context |= _strong_countries(anchors)
     mentions = []
-    for cand, places in kept:
+    for index, (cand, places) in enumerate(kept):
         end = cand.end
         after = _SUFFIX.match(text, end)
         suffix = after.group(1).lower() if after else ""
@@ -354,8 +445,9 @@ def geoparse(
             (
                 (
                     prior
-                    + (opts.context_bonus if p.country_code in context else 0.0)
-                    + _suffix_bonus(suffix, p.kind),
+                    + (opts.context_bonus * _damping(p) if p.country_code in context else 0.0)
+                    + _suffix_bonus(suffix, p.kind)
+                    + _coherence_bonus(p, anchors, index, opts),
                     p,
                 )
                 for p, prior in places

@@ -40,6 +40,7 @@ KIND_COLOURS = {
     "city": "#e31a1c",
     "town": "#fb9a99",
     "base": "#33a02c",
+    "facility": "#a6d854",
     "crossing": "#ff7f00",
     "camp": "#b15928",
     "tripoint": "#000000",

