@@ -67,6 +67,8 @@ KIND_PRIOR = {
     "town": 0.0,
 }
 MIN_KEY_LENGTH = 3
+#: Folded keys whose candidates stay in memory; cleared wholesale when full (a few MB).
+LOOKUP_CACHE_SIZE = 100_000
 
 
 def default_cache_dir() -> Path:
@@ -378,6 +380,7 @@ class Gazetteer:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self._cache: dict[str, tuple[tuple[Place, float], ...]] = {}
         try:
             con = self._con()
             self.version = dict(con.execute("SELECT key, value FROM meta")).get("inputs", "?")
@@ -395,14 +398,22 @@ class Gazetteer:
 
     def lookup(self, name: str) -> list[tuple[Place, float]]:
         """Candidates for ``name`` (any spelling), best prior first, with their prior score."""
-        return self.lookup_key(normalize(name))
+        return list(self.lookup_key(normalize(name)))
 
-    def lookup_key(self, key: str) -> list[tuple[Place, float]]:
-        """Candidates for an already folded key."""
+    def lookup_key(self, key: str) -> tuple[tuple[Place, float], ...]:
+        """Candidates for an already folded key (cached: news repeats its names, and most
+        capitalised word runs are not places, so misses are cached too)."""
         if not key:
-            return []
+            return ()
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
         rows = self._con().execute(_LOOKUP_SQL, (key,)).fetchall()
-        return [(Place(*r[:9]), r[9]) for r in rows]
+        found = tuple((Place(*r[:9]), r[9]) for r in rows)
+        if len(self._cache) >= LOOKUP_CACHE_SIZE:
+            self._cache.clear()
+        self._cache[key] = found
+        return found
 
     def has_key(self, key: str) -> bool:
         """Whether any place has this folded name (cheap: an index probe)."""

@@ -316,16 +316,21 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _anchors(kept, context: set[str], opts: GeoparseOptions) -> list[tuple[int, Place]]:
-    """Mentions resolved beyond doubt, as (mention index, place): the story's footprint.
+def _anchors(kept, context: set[str], opts: GeoparseOptions) -> list[tuple[str, Place]]:
+    """Names resolved beyond doubt, as (folded name, place): the story's footprint.
 
     A point place (not a country or a macro-region) whose best candidate leads the next by
     ``anchor_margin`` anchors the text, if it would be believed on its own: a GeoNames town
     must be known by its own name and score at least ``min_score``. Ambiguous names are then
-    pulled toward the anchors.
+    pulled toward the anchors. One entry per distinct name, so a long text costs no more per
+    mention than a short one.
     """
     out = []
-    for index, (cand, places) in enumerate(kept):
+    seen: set[str] = set()
+    for cand, places in kept:
+        if cand.key in seen:
+            continue
+        seen.add(cand.key)
         scores = sorted(
             (
                 (prior + (opts.context_bonus if p.country_code in context else 0.0), p)
@@ -348,11 +353,11 @@ def _anchors(kept, context: set[str], opts: GeoparseOptions) -> list[tuple[int, 
         ]
         runner = max(rivals, default=-math.inf)
         if best_score - runner >= opts.anchor_margin:
-            out.append((index, best))
+            out.append((cand.key, best))
     return out
 
 
-def _strong_countries(anchors: list[tuple[int, Place]]) -> set[str]:
+def _strong_countries(anchors: list[tuple[str, Place]]) -> set[str]:
     """Countries vouched for by anchors that are curated places or cities of 100,000+.
 
     "El Paso" (a city of 680,000) makes the story partly about the US even if "US" is never
@@ -365,7 +370,7 @@ def _strong_countries(anchors: list[tuple[int, Place]]) -> set[str]:
     }
 
 
-def _coherence_bonus(place: Place, anchors, index: int, opts: GeoparseOptions) -> float:
+def _coherence_bonus(place: Place, anchors, key: str, opts: GeoparseOptions) -> float:
     """Places in one story tend to be near each other: reward candidates near an anchor.
 
     Graded by the distance to the nearest other anchor (full bonus on top of it, none at
@@ -376,7 +381,7 @@ def _coherence_bonus(place: Place, anchors, index: int, opts: GeoparseOptions) -
         return 0.0
     reach = opts.coherence_km * (2.5 if place.kind == "admin1" else 1.0)
     nearest = min(
-        (_km(place.lat, place.lon, a.lat, a.lon) for other, a in anchors if other != index),
+        (_km(place.lat, place.lon, a.lat, a.lon) for name, a in anchors if name != key),
         default=math.inf,
     )
     return opts.coherence_bonus * max(0.0, 1.0 - nearest / reach) * _damping(place)
@@ -435,25 +440,32 @@ def geoparse(
     anchors = _anchors(kept, context, opts)
     context |= _strong_countries(anchors)
     mentions = []
-    for index, (cand, places) in enumerate(kept):
+    memo: dict[tuple, list[tuple[float, Place]]] = {}
+    for cand, places in kept:
         end = cand.end
         after = _SUFFIX.match(text, end)
         suffix = after.group(1).lower() if after else ""
         if after:
             end = after.end()
-        scored = sorted(
-            (
+        memo_key = (cand.key, suffix, len(places))
+        scored = memo.get(memo_key)
+        if scored is None:
+            # Coherence only matters where there is a choice, or a town must earn its place.
+            weigh = len(places) > 1 or places[0][0].kind in ("city", "town")
+            scored = sorted(
                 (
-                    prior
-                    + (opts.context_bonus * _damping(p) if p.country_code in context else 0.0)
-                    + _suffix_bonus(suffix, p.kind)
-                    + _coherence_bonus(p, anchors, index, opts),
-                    p,
-                )
-                for p, prior in places
-            ),
-            key=lambda sp: -sp[0],
-        )
+                    (
+                        prior
+                        + (opts.context_bonus * _damping(p) if p.country_code in context else 0)
+                        + _suffix_bonus(suffix, p.kind)
+                        + (_coherence_bonus(p, anchors, cand.key, opts) if weigh else 0.0),
+                        p,
+                    )
+                    for p, prior in places
+                ),
+                key=lambda sp: -sp[0],
+            )
+            memo[memo_key] = scored
         best_score, best = scored[0]
         if best.kind in ("city", "town"):
             if best_score < opts.min_score:

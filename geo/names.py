@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["ARABIC_ARTICLES", "normalize"]
 
@@ -64,6 +65,7 @@ _SPACE = re.compile(r"[\s\-\u2010-\u2015_,/]+")
 _KEEP = re.compile(r"[^0-9a-z ]")
 
 
+@lru_cache(maxsize=200_000)
 def normalize(name: str) -> str:
     """Fold a place name to its index key (may be empty for names with nothing Latin in them)."""
     decomposed = unicodedata.normalize("NFKD", name.translate(_TRANSLIT))

@@ -7,6 +7,7 @@ cleaned text back to the source, so a mention can always be pointed at in the te
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -289,8 +290,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def sentence_at(text: str, spans: list[tuple[int, int]], offset: int) -> str:
-    """The sentence containing ``offset`` (whitespace folded)."""
-    for start, end in spans:
+    """The sentence containing ``offset`` (whitespace folded); a binary search over ``spans``."""
+    i = bisect.bisect_right(spans, offset, key=lambda span: span[0]) - 1
+    if i >= 0:
+        start, end = spans[i]
         if start <= offset < end:
             return " ".join(text[start:end].split())
     return ""
