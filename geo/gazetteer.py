@@ -67,6 +67,9 @@ KIND_PRIOR = {
     "town": 0.0,
 }
 MIN_KEY_LENGTH = 3
+#: Candidates kept per name, best prior first: the 13th "Washington" (a hamlet) cannot win
+#: against twelve better ones, and weighing it costs time on every mention.
+MAX_CANDIDATES = 12
 #: Folded keys whose candidates stay in memory; cleared wholesale when full (a few MB).
 LOOKUP_CACHE_SIZE = 100_000
 
@@ -371,6 +374,7 @@ _LOOKUP_SQL = (
     f" p.source, p.prior + n.is_primary * {PRIMARY_NAME_BONUS}"
     " FROM names n JOIN places p ON p.id = n.place_id"
     " WHERE n.key = ? ORDER BY 10 DESC"
+    f" LIMIT {MAX_CANDIDATES}"
 )
 
 

@@ -47,6 +47,7 @@ _UNITS = {
     "miles": 1.609344,
 }
 
+_NEAR_WORDS = ("near", "outside", "close to", "outskirts", "vicinity")
 _DIRECTION = r"(north|south|east|west)(?:[- ]?(east|west))?(?:ern)?"
 _BEFORE = re.compile(
     r"(?:(?P<num>\d+(?:[.,]\d+)?)[ -]?(?P<unit>km|kilomet(?:er|re)s?|mi|miles?)\s+)?"
@@ -69,6 +70,9 @@ def relative_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
         if m.place.kind in ("country", "continent", "relative"):
             continue
         window = text[max(0, m.start - 60) : m.start]
+        tail = window[-24:].lower()
+        if " of" not in tail and not any(word in tail for word in _NEAR_WORDS):
+            continue  # cheap test first: most mentions have no relative phrase
         match = _BEFORE.search(window)
         if not match:
             continue
