@@ -95,8 +95,15 @@ def baseline(docs: list[dict]) -> list[list[dict]]:
                 continue
             start = doc["text"].find(name)
             while start >= 0:
-                preds.append({"start": start, "end": start + len(name), "lat": point[0],
-                              "lon": point[1], "surface": name})
+                preds.append(
+                    {
+                        "start": start,
+                        "end": start + len(name),
+                        "lat": point[0],
+                        "lon": point[1],
+                        "surface": name,
+                    }
+                )
                 start = doc["text"].find(name, start + 1)
         out.append(preds)
     return out
@@ -152,11 +159,18 @@ def main() -> None:
     # Cold: the CLI's --jsonl form with interpreter start-up and gazetteer open.
     payload = "".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "geo", "geoparse", "--jsonl"], input=payload,
-                   text=True, capture_output=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "geo", "geoparse", "--jsonl"],
+        input=payload,
+        text=True,
+        capture_output=True,
+        check=True,
+    )
     cold = len(text) / (time.perf_counter() - t0)
-    print(f"throughput: warm {warm / 1e6:.2f} MB/s ({reps * len(text) / 1e6:.1f} MB), "
-          f"cold CLI with start-up {cold / 1e3:.0f} kB/s")
+    print(
+        f"throughput: warm {warm / 1e6:.2f} MB/s ({reps * len(text) / 1e6:.1f} MB), "
+        f"cold CLI with start-up {cold / 1e3:.0f} kB/s"
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,10 @@ from shapely.geometry import box, shape
 from .errors import DataError
 from .gazetteer import DATA_DIR
 
-__all__ = ["Borders", "load_borders"]
+__all__ = ["BORDER_TOLERANCE_DEG", "Borders", "load_borders"]
+
+#: Simplified outlines of two neighbours do not quite touch; this closes the gap (~2 km).
+BORDER_TOLERANCE_DEG = 0.02
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,27 @@ class Borders:
         for i in self.tree.query(point, predicate="within"):
             return self.features[int(i)]["properties"]["iso_a2"] or None
         return None
+
+    def geometry_of(self, code: str):
+        """The country polygon for an ISO alpha-2 code, or None."""
+        for feature, geom in zip(self.features, self.geometries, strict=True):
+            if feature["properties"]["iso_a2"] == code:
+                return geom
+        return None
+
+    def shared_border(self, a: str, b: str):
+        """The boundary two countries share, as a (Multi)LineString in lon/lat; None if none.
+
+        Taken from the display outlines, so it is good to about a kilometre: enough to place
+        "near the Syria-Iraq border", not to survey it.
+        """
+        ga, gb = self.geometry_of(a), self.geometry_of(b)
+        if ga is None or gb is None or not ga.buffer(BORDER_TOLERANCE_DEG).intersects(gb):
+            return None
+        line = ga.boundary.intersection(gb.buffer(BORDER_TOLERANCE_DEG))
+        if line.is_empty or line.length == 0:
+            return None
+        return shapely.line_merge(line) if line.geom_type == "MultiLineString" else line
 
     def in_bbox(self, west: float, south: float, east: float, north: float) -> list[dict]:
         """Features whose geometry meets the box (lon/lat degrees)."""

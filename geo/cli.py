@@ -48,7 +48,22 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _options(theatre: str | None) -> GeoparseOptions:
-    codes = tuple(c.strip().upper() for c in (theatre or "").split(",") if c.strip())
+    """``--theatre SY,IQ,JO`` (countries) or ``--theatre 35,29,45,38`` (west,south,east,north)."""
+    parts = [c.strip() for c in (theatre or "").split(",") if c.strip()]
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if parts and len(numbers) == len(parts):
+        if len(numbers) != 4:
+            raise InputError("--theatre as a box takes west,south,east,north in degrees")
+        west, south, east, north = numbers
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise InputError(
+                "--theatre box must be west,south,east,north with west<east, south<north"
+            )
+        return GeoparseOptions(theatre_bbox=(west, south, east, north))
+    codes = tuple(p.upper() for p in parts)
     bad = [c for c in codes if len(c) != 2 or not c.isalpha()]
     if bad:
         raise InputError(f"--theatre takes ISO country codes like SY,IQ,JO (not {bad[0]!r})")
@@ -67,7 +82,7 @@ _theatre_option = click.option(
     "--theatre",
     default=None,
     metavar="CODES",
-    help="Countries the corpus is about (ISO codes, e.g. SY,IQ,JO): their places win ties.",
+    help="What the corpus is about: ISO codes (SY,IQ,JO) or a box west,south,east,north.",
 )
 _zones_option = click.option(
     "--zones",

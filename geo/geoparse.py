@@ -145,16 +145,19 @@ class GeoparseOptions:
     ``context_bonus`` is what a candidate gains when its country is named in the document;
     ``min_score`` is the score a GeoNames town needs to be believed (log10 population plus any
     context bonus: 4.0 is a town of 10,000 with no support from the text). ``theatre`` is the
-    user's own context (ISO codes), added to the document's. ``coherence_bonus`` rewards a
-    candidate within ``coherence_km`` of a place the text names beyond doubt.
+    user's own context (ISO codes), added to the document's; ``theatre_bbox`` (west, south,
+    east, north in degrees) gives the same bonus to candidates inside it.
+    ``coherence_bonus`` rewards a candidate within ``coherence_km`` of a place the text names
+    beyond doubt.
     """
 
     context_bonus: float = 3.0
     min_score: float = 4.0
     theatre: tuple[str, ...] = ()
+    theatre_bbox: tuple[float, float, float, float] | None = None
     coherence_km: float = 400.0
     coherence_bonus: float = 2.0
-    anchor_margin: float = 2.0
+    anchor_margin: float = 1.5
 
 
 @dataclass(frozen=True)
@@ -406,6 +409,13 @@ def _coherence_bonus(place: Place, anchors, key: str, opts: GeoparseOptions) -> 
     return opts.coherence_bonus * max(0.0, 1.0 - nearest / reach) * _damping(place)
 
 
+def _in_bbox(place: Place, bbox: tuple[float, float, float, float] | None) -> bool:
+    if bbox is None:
+        return False
+    west, south, east, north = bbox
+    return south <= place.lat <= north and west <= place.lon <= east
+
+
 def _damping(place: Place) -> float:
     """Hamlets get half the support of context: a 993-person "Texas" must not beat the state."""
     return 0.5 if place.kind == "town" and 0 < place.population < HAMLET_POPULATION else 1.0
@@ -476,6 +486,7 @@ def geoparse(
                     (
                         prior
                         + (opts.context_bonus * _damping(p) if p.country_code in context else 0)
+                        + (opts.context_bonus if _in_bbox(p, opts.theatre_bbox) else 0.0)
                         + _suffix_bonus(suffix, p.kind)
                         + (_coherence_bonus(p, anchors, cand.key, opts) if weigh else 0.0),
                         p,

@@ -12,6 +12,7 @@ distance is trusted to 15% (reporters round), but never better than 2 km.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .model import Mention, Place, Relation
@@ -21,6 +22,7 @@ __all__ = [
     "BEARINGS",
     "DEFAULT_DIRECTION_KM",
     "DEFAULT_NEAR_UNCERTAINTY_KM",
+    "border_mentions",
     "relative_mentions",
 ]
 
@@ -63,9 +65,103 @@ def _bearing(match: re.Match) -> float:
     return BEARINGS[main + extra]
 
 
-def relative_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
-    """Derived mentions for every place mention preceded by a relative phrase."""
+_BORDER_AFTER = re.compile(r"\s*[-–/]\s*$")
+_BORDER_TAIL = re.compile(r"\s+border\b", re.IGNORECASE)
+_BORDER_BETWEEN = re.compile(r"border\s+between\s+(?:the\s+)?$", re.IGNORECASE)
+_AND = re.compile(r"\s+and\s+(?:the\s+)?$")
+#: Where on a shared border a story sits when no place in it is near the border.
+BORDER_LOCAL_KM = 300.0
+
+
+def border_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
+    """ "The Syria-Iraq border", "the border between Syria and Iraq": a point on the shared line.
+
+    The point is where the story's own places meet the border when some lie within
+    ``BORDER_LOCAL_KM`` of it (al Tanf puts "the Syria-Iraq border" at its southern end),
+    else the border's midpoint; the uncertainty is then half the border's length.
+    """
+    from shapely.geometry import Point
+
+    from .borders import load_borders
+
+    countries = [m for m in mentions if m.place.kind == "country" and m.relation is None]
+    locals_ = [m.place for m in mentions if m.precision == "exact" and m.relation is None]
     out = []
+    for first, second in itertools.pairwise(countries):
+        between = text[first.end : second.start]
+        tail = _BORDER_TAIL.match(text, second.end)
+        if _BORDER_AFTER.search(between) is not None and between.strip() in "-–/" and tail:
+            start, end = first.start, tail.end()
+        elif _AND.fullmatch(between) and _BORDER_BETWEEN.search(text[: first.start]):
+            start = _BORDER_BETWEEN.search(text[: first.start]).start()
+            end = second.end
+        else:
+            continue
+        a, b = first.place, second.place
+        if a.country_code == b.country_code:
+            continue
+        line = load_borders().shared_border(a.country_code, b.country_code)
+        if line is None:
+            continue
+        length_km = GEOD.geometry_length(line) / 1000.0
+        near = [
+            p
+            for p in locals_
+            if GEOD.inv(p.lon, p.lat, *_nearest(line, p))[2] / 1000.0 <= BORDER_LOCAL_KM
+        ]
+        if near:
+            lon = sum(p.lon for p in near) / len(near)
+            lat = sum(p.lat for p in near) / len(near)
+            point = line.interpolate(line.project(Point(lon, lat)))
+            uncertainty = min(100.0, length_km / 2)
+        else:
+            point = line.interpolate(0.5, normalized=True)
+            uncertainty = length_km / 2
+        codes = "-".join(sorted((a.country_code, b.country_code)))
+        anchor = Place(
+            id=f"border:{codes}",
+            name=f"{a.name}–{b.name} border",
+            lat=round(point.y, 6),
+            lon=round(point.x, 6),
+            kind="region",
+            source="shared boundary of Natural Earth outlines (data/borders.geojson)",
+        )
+        phrase = text[start:end]
+        place = Place(
+            id=f"relative:border:{codes}:{point.y:.3f},{point.x:.3f}",
+            name=f"{a.name}–{b.name} border",
+            lat=anchor.lat,
+            lon=anchor.lon,
+            kind="relative",
+            source=anchor.source,
+        )
+        out.append(
+            Mention(
+                document_id=first.document_id,
+                start=start,
+                end=end,
+                surface=phrase,
+                place=place,
+                confidence=round(min(first.confidence, second.confidence) * 0.8, 3),
+                precision="near",
+                sentence=first.sentence,
+                relation=Relation(anchor, " ".join(phrase.split()), None, 0.0, uncertainty),
+            )
+        )
+    return out
+
+
+def _nearest(line, place: Place) -> tuple[float, float]:
+    from shapely.geometry import Point
+
+    point = line.interpolate(line.project(Point(place.lon, place.lat)))
+    return point.x, point.y
+
+
+def relative_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Derived mentions for every place mention preceded by a relative phrase, and for
+    borders named by their two countries."""
+    out = border_mentions(text, mentions)
     for m in mentions:
         if m.place.kind in ("country", "continent", "relative"):
             continue

@@ -153,3 +153,15 @@ def test_stdin_dash_is_an_input(runner):
     assert result.exit_code == 0, result.output
     assert "Ar Raqqah" in result.output
     assert "Sinjār" in result.output
+
+
+def test_theatre_box(runner, tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Fighting near Tripoli.")
+    result = runner.invoke(main, ["geoparse", str(article), "--theatre", "35,33,37,35"])
+    assert result.exit_code == 0, result.output
+    toponyms = [m for m in json.loads(result.output)["mentions"] if m["kind"] != "relative"]
+    assert [m["country_code"] for m in toponyms] == ["LB"]
+    bad = runner.invoke(main, ["geoparse", str(article), "--theatre", "37,33,35,35"])
+    assert bad.exit_code == 2
+    assert "west<east" in bad.output

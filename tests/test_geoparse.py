@@ -5,8 +5,9 @@ from geo.text import document_from_text
 
 
 def _names(text, gazetteer):
+    """Toponyms only: derived relative mentions are tested in test_relative.py."""
     doc = document_from_text(text)
-    return [(m.surface, m.place.name) for m in geoparse(doc, gazetteer)]
+    return [(m.surface, m.place.name) for m in geoparse(doc, gazetteer) if m.relation is None]
 
 
 def test_sample_mentions_slice_back_to_their_surface(gazetteer, sample_doc):
@@ -121,3 +122,35 @@ def test_theatre_bias_prefers_the_named_countries(gazetteer):
     ]
     assert default.place.country_code == "LY"
     assert biased[0].place.country_code == "LB"
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "name", "country"),
+    [
+        # a place's own name beats another place's old alternate name
+        ("Police in Jayapura arrested two men.", "Jayapura", "Jayapura", "ID"),
+        ("Ukrainian troops held Pokrovsk.", "Pokrovsk", "Pokrovsk", "UA"),
+        # unknown population (GeoNames 0) is not a hamlet
+        ("Balloons landed in Paju, South Korea.", "Paju", "Paju", "KR"),
+        # a big-city anchor lends its country: Texas next to El Paso is the state
+        (
+            "Migrants waited between Ciudad Juárez and El Paso as Texas officials watched.",
+            "Texas",
+            "Texas",
+            "US",
+        ),
+        # spatial coherence: Uri next to Srinagar is the Kashmiri town, not the Swiss canton
+        ("Shelling hit Uri, officials in Srinagar said.", "Uri", "Uri", "IN"),
+        # an unbelievable hamlet match does not anchor the story
+        (
+            "Voters in Arawa met leaders from Port Moresby after talks in Wellington.",
+            "Wellington",
+            "Wellington",
+            "NZ",
+        ),
+    ],
+)
+def test_resolution_in_context(gazetteer, text, surface, name, country):
+    mentions = {m.surface: m for m in geoparse(document_from_text(text), gazetteer)}
+    place = mentions[surface].place
+    assert (place.name, place.country_code) == (name, country)

@@ -53,3 +53,45 @@ def test_derived_point_northeast_of_al_tanf_is_inside_the_zone(gazetteer):
 def test_countries_are_not_anchors(gazetteer):
     _, rel = _relative("Troops moved north of Syria.", gazetteer)
     assert rel == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "max_uncertainty"),
+    [
+        ("Clashes at al Tanf near the Syria-Iraq border.", "Syria–Iraq border", 100.0),
+        ("Talks on the Syrian-Iraqi border.", "Syria–Iraq border", 400.0),
+        (
+            "Troops massed along the border between Armenia and Azerbaijan.",
+            "Armenia–Azerbaijan border",
+            500.0,
+        ),
+    ],
+)
+def test_a_border_named_by_its_countries_is_a_point_on_their_shared_line(
+    gazetteer, text, name, max_uncertainty
+):
+    from geo.borders import load_borders
+
+    doc, rels = _relative(text, gazetteer)
+    (m,) = [r for r in rels if r.place.name == name]
+    assert doc.text[m.start : m.end] == m.surface
+    assert m.relation.uncertainty_km <= max_uncertainty
+    a, b = (c.strip() for c in name.replace(" border", "").split("–"))
+    borders = load_borders()
+    codes = [gazetteer.lookup(a)[0][0].country_code, gazetteer.lookup(b)[0][0].country_code]
+    line = borders.shared_border(*codes)
+    from shapely.geometry import Point
+
+    assert line.distance(Point(m.place.lon, m.place.lat)) < 1e-6
+
+
+def test_border_point_follows_the_story_to_its_end_of_the_border(gazetteer):
+    _, rels = _relative("Clashes at al Tanf near the Syria-Iraq border.", gazetteer)
+    (m,) = [r for r in rels if "border" in r.place.name]
+    tanf = (33.5058, 38.6178)
+    assert geodesic(tanf, (m.place.lat, m.place.lon)).km < 50
+
+
+def test_countries_that_share_no_border_make_no_border_point(gazetteer):
+    _, rels = _relative("The US-Iran border talks.", gazetteer)
+    assert rels == []
