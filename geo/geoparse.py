@@ -409,6 +409,43 @@ def _coherence_bonus(place: Place, anchors, key: str, opts: GeoparseOptions) -> 
     return opts.coherence_bonus * max(0.0, 1.0 - nearest / reach) * _damping(place)
 
 
+def _score(
+    places, key: str, suffix: str, context: set[str], anchors, opts: GeoparseOptions
+) -> list[tuple[float, Place]]:
+    """Candidates with their final scores, best first.
+
+    Coherence (the costly part) is only weighed where it can matter: for candidates whose
+    other evidence puts them within ``coherence_bonus`` of the leader, or for a lone town
+    that must earn its place.
+    """
+    base = sorted(
+        (
+            (
+                prior
+                + (opts.context_bonus * _damping(p) if p.country_code in context else 0.0)
+                + (opts.context_bonus if _in_bbox(p, opts.theatre_bbox) else 0.0)
+                + _suffix_bonus(suffix, p.kind),
+                p,
+            )
+            for p, prior in places
+        ),
+        key=lambda sp: -sp[0],
+    )
+    top = base[0][0]
+    lone_town = len(base) == 1 and base[0][1].kind in ("city", "town")
+    scored = [
+        (
+            score + _coherence_bonus(p, anchors, key, opts)
+            if lone_town or (len(base) > 1 and score >= top - opts.coherence_bonus)
+            else score,
+            p,
+        )
+        for score, p in base
+    ]
+    scored.sort(key=lambda sp: -sp[0])
+    return scored
+
+
 def _in_bbox(place: Place, bbox: tuple[float, float, float, float] | None) -> bool:
     if bbox is None:
         return False
@@ -479,22 +516,7 @@ def geoparse(
         memo_key = (cand.key, suffix, len(places))
         scored = memo.get(memo_key)
         if scored is None:
-            # Coherence only matters where there is a choice, or a town must earn its place.
-            weigh = len(places) > 1 or places[0][0].kind in ("city", "town")
-            scored = sorted(
-                (
-                    (
-                        prior
-                        + (opts.context_bonus * _damping(p) if p.country_code in context else 0)
-                        + (opts.context_bonus if _in_bbox(p, opts.theatre_bbox) else 0.0)
-                        + _suffix_bonus(suffix, p.kind)
-                        + (_coherence_bonus(p, anchors, cand.key, opts) if weigh else 0.0),
-                        p,
-                    )
-                    for p, prior in places
-                ),
-                key=lambda sp: -sp[0],
-            )
+            scored = _score(places, cand.key, suffix, context, anchors, opts)
             memo[memo_key] = scored
         best_score, best = scored[0]
         if best.kind in ("city", "town"):

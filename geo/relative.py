@@ -80,55 +80,37 @@ def border_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
     ``BORDER_LOCAL_KM`` of it (al Tanf puts "the Syria-Iraq border" at its southern end),
     else the border's midpoint; the uncertainty is then half the border's length.
     """
-    from shapely.geometry import Point
-
-    from .borders import load_borders
-
     countries = [m for m in mentions if m.place.kind == "country" and m.relation is None]
-    locals_ = [m.place for m in mentions if m.precision == "exact" and m.relation is None]
+    locals_ = list(
+        {
+            m.place.id: m.place for m in mentions if m.precision == "exact" and not m.relation
+        }.values()
+    )
+    located: dict[str, tuple[Place, float] | None] = {}
     out = []
     for first, second in itertools.pairwise(countries):
         between = text[first.end : second.start]
         tail = _BORDER_TAIL.match(text, second.end)
         if _BORDER_AFTER.search(between) is not None and between.strip() in "-–/" and tail:
             start, end = first.start, tail.end()
-        elif _AND.fullmatch(between) and _BORDER_BETWEEN.search(text[: first.start]):
-            start = _BORDER_BETWEEN.search(text[: first.start]).start()
-            end = second.end
+        elif _AND.fullmatch(between) and (
+            before := _BORDER_BETWEEN.search(text, max(0, first.start - 40), first.start)
+        ):
+            start, end = before.start(), second.end
         else:
             continue
         a, b = first.place, second.place
         if a.country_code == b.country_code:
             continue
-        line = load_borders().shared_border(a.country_code, b.country_code)
-        if line is None:
-            continue
-        length_km = GEOD.geometry_length(line) / 1000.0
-        near = [
-            p
-            for p in locals_
-            if GEOD.inv(p.lon, p.lat, *_nearest(line, p))[2] / 1000.0 <= BORDER_LOCAL_KM
-        ]
-        if near:
-            lon = sum(p.lon for p in near) / len(near)
-            lat = sum(p.lat for p in near) / len(near)
-            point = line.interpolate(line.project(Point(lon, lat)))
-            uncertainty = min(100.0, length_km / 2)
-        else:
-            point = line.interpolate(0.5, normalized=True)
-            uncertainty = length_km / 2
         codes = "-".join(sorted((a.country_code, b.country_code)))
-        anchor = Place(
-            id=f"border:{codes}",
-            name=f"{a.name}–{b.name} border",
-            lat=round(point.y, 6),
-            lon=round(point.x, 6),
-            kind="region",
-            source="shared boundary of Natural Earth outlines (data/borders.geojson)",
-        )
+        if codes not in located:
+            located[codes] = _locate_border(a, b, codes, locals_)
+        if located[codes] is None:
+            continue
+        anchor, uncertainty = located[codes]
         phrase = text[start:end]
         place = Place(
-            id=f"relative:border:{codes}:{point.y:.3f},{point.x:.3f}",
+            id=f"relative:border:{codes}:{anchor.lat:.3f},{anchor.lon:.3f}",
             name=f"{a.name}–{b.name} border",
             lat=anchor.lat,
             lon=anchor.lon,
@@ -149,6 +131,40 @@ def border_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
             )
         )
     return out
+
+
+def _locate_border(a: Place, b: Place, codes: str, locals_: list[Place]):
+    """(anchor place on the shared border, uncertainty km), or None if they share none."""
+    from shapely.geometry import Point
+
+    from .borders import load_borders
+
+    line = load_borders().shared_border(a.country_code, b.country_code)
+    if line is None:
+        return None
+    length_km = GEOD.geometry_length(line) / 1000.0
+    near = [
+        p
+        for p in locals_
+        if GEOD.inv(p.lon, p.lat, *_nearest(line, p))[2] / 1000.0 <= BORDER_LOCAL_KM
+    ]
+    if near:
+        lon = sum(p.lon for p in near) / len(near)
+        lat = sum(p.lat for p in near) / len(near)
+        point = line.interpolate(line.project(Point(lon, lat)))
+        uncertainty = min(100.0, length_km / 2)
+    else:
+        point = line.interpolate(0.5, normalized=True)
+        uncertainty = length_km / 2
+    anchor = Place(
+        id=f"border:{codes}",
+        name=f"{a.name}–{b.name} border",
+        lat=round(point.y, 6),
+        lon=round(point.x, 6),
+        kind="region",
+        source="shared boundary of Natural Earth outlines (data/borders.geojson)",
+    )
+    return anchor, uncertainty
 
 
 def _nearest(line, place: Place) -> tuple[float, float]:
