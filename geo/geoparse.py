@@ -160,15 +160,12 @@ class GeoparseOptions:
     anchor_margin: float = 1.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Token:
     start: int
     end: int
     text: str
-
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+    capitalised: bool
 
 
 @dataclass(frozen=True)
@@ -206,7 +203,7 @@ def _tokens(text: str) -> list[_Token]:
         word, end = m.group(), m.end()
         if word[-2:] in ("'s", "’s") and len(word) > 2:  # possessive: "Washington's"
             word, end = word[:-2], end - 2
-        out.append(_Token(m.start(), end, word))
+        out.append(_Token(m.start(), end, word, word[:1].isupper()))
     return out
 
 
