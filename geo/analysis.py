@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .borders import load_borders
 from .errors import InputError
 from .export import mention_record
 from .gazetteer import Gazetteer, open_gazetteer
@@ -39,6 +40,12 @@ def analyse(
     countries = tuple(
         dict.fromkeys(m.place.country_code for m in mentions if m.place.kind == "country")
     )
+    borders = load_borders()
+    standings = tuple(
+        (p.id, borders.standing(p.lat, p.lon))
+        for p in places
+        if p.kind not in ("country", "continent")
+    )
     return Analysis(
         documents=docs,
         mentions=mentions,
@@ -46,6 +53,7 @@ def analyse(
         zones=zone_list,
         memberships=tuple(measure(places, zone_list)),
         countries=countries,
+        standings=standings,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +18,22 @@ from shapely.geometry import box, shape
 
 from .errors import DataError
 from .gazetteer import DATA_DIR
+from .model import BorderStanding
 
-__all__ = ["BORDER_TOLERANCE_DEG", "Borders", "load_borders"]
+__all__ = ["BORDER_TOLERANCE_DEG", "BorderStanding", "Borders", "load_borders"]
 
 #: Simplified outlines of two neighbours do not quite touch; this closes the gap (~2 km).
 BORDER_TOLERANCE_DEG = 0.02
+MIN_DISPUTED_KM2 = 500.0
+MAX_DISPUTED_KM2 = 100_000.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Borders:
-    """Countries as shapely geometries with an STRtree for point lookups."""
+    """Countries as shapely geometries with an STRtree for point lookups.
+
+    Compared and hashed by identity: there is one per borders file, and caches key on it.
+    """
 
     features: tuple[dict[str, Any], ...]
     geometries: tuple[Any, ...]
@@ -42,13 +48,29 @@ class Borders:
         return None
 
     def geometry_of(self, code: str):
-        """The country polygon for an ISO alpha-2 code, or None."""
+        """The country's territory for an ISO alpha-2 code (all its features), or None.
+
+        Natural Earth splits some codes over several features (France and Clipperton Island
+        are both FR), so they are merged.
+        """
+        return self._by_code.get(code)
+
+    @cached_property
+    def _by_code(self) -> dict[str, Any]:
+        groups: dict[str, list] = {}
         for feature, geom in zip(self.features, self.geometries, strict=True):
-            if feature["properties"]["iso_a2"] == code:
-                return geom
-        return None
+            code = feature["properties"]["iso_a2"]
+            if code:
+                groups.setdefault(code, []).append(geom)
+        return {
+            code: geoms[0] if len(geoms) == 1 else shapely.unary_union(geoms)
+            for code, geoms in groups.items()
+        }
 
     def shared_border(self, a: str, b: str):
+        return _shared_border(self, *sorted((a, b)))
+
+    def _compute_shared_border(self, a: str, b: str):
         """The boundary two countries share, as a (Multi)LineString in lon/lat; None if none.
 
         Taken from the display outlines, so it is good to about a kilometre: enough to place
@@ -67,6 +89,77 @@ class Borders:
         hits = self.tree.query(box(west, south, east, north), predicate="intersects")
         return [self.features[int(i)] for i in sorted(hits)]
 
+    @cached_property
+    def disputed_areas(self) -> tuple[Any, ...]:
+        """Land enclosed by countries but held by none in this view (holes of their union).
+
+        Holes under ``MIN_DISPUTED_KM2`` are slivers of simplification; over
+        ``MAX_DISPUTED_KM2`` they are inland seas (the Caspian).
+        """
+        from shapely.geometry import Polygon
+
+        from .zones import GEOD
+
+        land = shapely.unary_union(list(self.geometries))
+        holes = []
+        for part in getattr(land, "geoms", [land]):
+            for ring in part.interiors:
+                hole = Polygon(ring)
+                km2 = abs(GEOD.geometry_area_perimeter(hole)[0]) / 1e6
+                if MIN_DISPUTED_KM2 <= km2 <= MAX_DISPUTED_KM2:
+                    holes.append(hole)
+        return tuple(holes)
+
+    def standing(self, lat: float, lon: float) -> BorderStanding:
+        """The point's country (or disputed/sea status) and its nearest international border."""
+        from .zones import geodesic_distance_km
+
+        point = shapely.Point(lon, lat)
+        code = self.country_at(lat, lon)
+        tolerance = float(self.properties.get("precision_km", 1.1)) * 2
+        if code is None:
+            status = "disputed" if any(h.contains(point) for h in self.disputed_areas) else "sea"
+            nearest = self._nearest_country(point)
+            if nearest is None:
+                return BorderStanding(None, status, None, None, False)
+            other, km = nearest
+            if status == "sea" and km <= tolerance:  # a sliver between simplified outlines
+                return BorderStanding(other, "country", None, km, True)
+            return BorderStanding(None, status, other, km, km <= tolerance)
+        best: tuple[str, float] | None = None
+        for other in self.neighbours(code):
+            line = self.shared_border(code, other)
+            if line is None:
+                continue
+            km = geodesic_distance_km(lat, lon, line)
+            if best is None or km < best[1]:
+                best = (other, km)
+        if best is None:
+            return BorderStanding(code, "country", None, None, False)
+        return BorderStanding(code, "country", best[0], round(best[1], 3), best[1] <= tolerance)
+
+    def neighbours(self, code: str) -> list[str]:
+        """Countries whose outlines touch ``code``'s (within the outline tolerance)."""
+        geom = self.geometry_of(code)
+        if geom is None:
+            return []
+        hits = self.tree.query(geom.buffer(BORDER_TOLERANCE_DEG), predicate="intersects")
+        codes = {self.features[int(i)]["properties"]["iso_a2"] for i in hits}
+        return sorted(c for c in codes if c and c != code)
+
+    def _nearest_country(self, point) -> tuple[str, float] | None:
+        from .zones import geodesic_distance_km
+
+        best = None
+        for i in self.tree.query(point.buffer(3.0)):
+            code = self.features[int(i)]["properties"]["iso_a2"]
+            if not code:
+                continue
+            km = geodesic_distance_km(point.y, point.x, self.geometries[int(i)].boundary)
+            if best is None or km < best[1]:
+                best = (code, round(km, 3))
+        return best
+
     @property
     def attribution(self) -> str:
         return str(self.properties.get("source", "Natural Earth"))
@@ -83,3 +176,8 @@ def load_borders(path: str | None = None) -> Borders:
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise DataError(f"{file}: cannot read borders ({err})") from err
     return Borders(features, geoms, shapely.STRtree(geoms), dict(data.get("properties", {})))
+
+
+@lru_cache(maxsize=1024)
+def _shared_border(borders: Borders, a: str, b: str):
+    return borders._compute_shared_border(a, b)

@@ -15,12 +15,20 @@ import click
 
 from .analysis import analyse, toponym_records
 from .errors import FlashpointsError, InputError
-from .export import dumps, mention_record, to_csv, to_geojson, to_kml, write_atomic
+from .export import (
+    dumps,
+    mention_record,
+    standing_record,
+    to_csv,
+    to_geojson,
+    to_kml,
+    write_atomic,
+)
 from .gazetteer import open_gazetteer
 from .geoparse import GeoparseOptions
 from .mapping import build_map
 from .text import load_documents
-from .zones import load_zones
+from .zones import check_zone_file, load_zones
 
 __all__ = ["main"]
 
@@ -169,11 +177,28 @@ def geoparse_command(inputs, fmt, jsonl, with_relative, theatre) -> None:
 @main.command("zones")
 @click.argument("inputs", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+@click.option(
+    "--check",
+    "check",
+    type=click.Path(),
+    default=None,
+    help="Validate a zone file (or folder) and list every problem; no INPUT needed.",
+)
 @_zones_option
 @_theatre_option
 @_friendly
-def zones_command(inputs, fmt, zones, theatre) -> None:
+def zones_command(inputs, fmt, check, zones, theatre) -> None:
     """Report zones with their member places, and each place's distances to zone edges."""
+    if check:
+        found, problems, warnings = check_zone_file(check)
+        for line in warnings:
+            click.echo(f"warning: {line}", err=True)
+        for line in problems:
+            click.echo(f"flashpoints: error: {line}", err=True)
+        if problems:
+            sys.exit(EXIT_ERROR)
+        click.echo(f"{check}: ok, {len(found)} zone(s)")
+        return
     analysis = _analysis(inputs, zones, theatre)
     report = {
         "zones": [
@@ -192,6 +217,7 @@ def zones_command(inputs, fmt, zones, theatre) -> None:
                 "lon": p.lon,
                 "zones": list(analysis.zones_of(p.id)),
                 "distances_km": {m.zone_id: m.distance_km for m in analysis.memberships_of(p.id)},
+                "border": standing_record(analysis.standing_of(p.id)),
             }
             for p in analysis.places
         ],

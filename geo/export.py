@@ -18,12 +18,13 @@ from shapely.geometry import mapping as shape_mapping
 
 from .coords import lonlat_of
 from .errors import InputError
-from .model import Analysis, Mention
+from .model import Analysis, BorderStanding, Mention
 from .safe import spreadsheet_cell
 
 __all__ = [
     "MENTION_FIELDS",
     "mention_record",
+    "standing_record",
     "to_csv",
     "to_geojson",
     "to_kml",
@@ -73,6 +74,18 @@ def mention_record(mention: Mention, *, offset_shift=None) -> dict:
     }
 
 
+def standing_record(standing: BorderStanding | None) -> dict | None:
+    if standing is None:
+        return None
+    return {
+        "country": standing.country,
+        "status": standing.status,
+        "nearest_border_with": standing.neighbour,
+        "distance_km": standing.distance_km,
+        "side_uncertain": standing.side_uncertain,
+    }
+
+
 def _relation_record(mention: Mention) -> dict | None:
     rel = mention.relation
     if rel is None:
@@ -112,6 +125,7 @@ def to_geojson(analysis: Analysis, *, include_zones: bool = True) -> dict:
                     "zones": [m.zone_id for m in memberships if m.inside],
                     "distances_km": {m.zone_id: m.distance_km for m in memberships},
                     "sentences": list(dict.fromkeys(m.sentence for m in mentions)),
+                    "border": standing_record(analysis.standing_of(place.id)),
                     "source": place.source,
                 },
             }

@@ -86,6 +86,23 @@ def _highlighted(mention: Mention) -> str:
     )
 
 
+def _standing_text(standing) -> str:
+    """One line on where the place stands politically, with the outline's honesty."""
+    if standing.status == "disputed":
+        where = "In no country in this view (disputed or unclaimed)"
+    elif standing.status == "sea":
+        where = "At sea"
+    else:
+        where = f"In {html_text(standing.country)}"
+    if standing.neighbour and standing.distance_km is not None:
+        where += (
+            f"; {standing.distance_km:.1f} km from the border with {html_text(standing.neighbour)}"
+        )
+    if standing.side_uncertain:
+        where += " <b>(closer than the outlines are accurate: side uncertain)</b>"
+    return where
+
+
 def _place_popup(analysis: Analysis, place: Place, zone_names: dict[str, str]) -> str:
     mentions = analysis.mentions_of(place.id)
     rows = [
@@ -103,6 +120,9 @@ def _place_popup(analysis: Analysis, place: Place, zone_names: dict[str, str]) -
             f"From {html_text(rel.anchor.name)}: {bearing}, {rel.distance_km:.1f} km ({given}),"
             f" ± {rel.uncertainty_km:.1f} km"
         )
+    standing = analysis.standing_of(place.id)
+    if standing is not None:
+        rows.append(_standing_text(standing))
     for ms in analysis.memberships_of(place.id):
         where = "inside" if ms.inside else "outside"
         rows.append(

@@ -16,6 +16,7 @@ __all__ = [
     "PRECISIONS",
     "ZONE_KINDS",
     "Analysis",
+    "BorderStanding",
     "Document",
     "Membership",
     "Mention",
@@ -152,6 +153,23 @@ class Membership:
 
 
 @dataclass(frozen=True)
+class BorderStanding:
+    """Where a point stands politically: its country, the nearest land border and its side.
+
+    ``status`` is ``country`` (inside one), ``disputed`` (on land no country holds in this
+    view: the Golan Heights and Abyei in the German view), or ``sea``. ``side_uncertain`` is
+    set when the point is closer to the border than the outlines are accurate, so the side
+    shown may be wrong (Natural Earth's Syria-Iraq-Jordan tripoint is ~1.8 km off).
+    """
+
+    country: str | None
+    status: str
+    neighbour: str | None
+    distance_km: float | None
+    side_uncertain: bool
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything the map, the dashboard and the exports read, in one object."""
 
@@ -161,6 +179,7 @@ class Analysis:
     zones: tuple[Zone, ...]
     memberships: tuple[Membership, ...]
     countries: tuple[str, ...] = ()
+    standings: tuple[tuple[str, BorderStanding], ...] = ()
 
     def mentions_of(self, place_id: str) -> tuple[Mention, ...]:
         """Every mention resolved to ``place_id``, in document order."""
@@ -173,6 +192,13 @@ class Analysis:
     def zones_of(self, place_id: str) -> tuple[str, ...]:
         """Ids of the zones the place lies in."""
         return tuple(m.zone_id for m in self.memberships_of(place_id) if m.inside)
+
+    def standing_of(self, place_id: str) -> BorderStanding | None:
+        """The place's country and nearest border (None for countries and continents)."""
+        for pid, standing in self.standings:
+            if pid == place_id:
+                return standing
+        return None
 
     def members_of(self, zone_id: str) -> tuple[Place, ...]:
         """Places that lie in the zone."""

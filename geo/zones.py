@@ -10,6 +10,7 @@ true geodesic distance.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,9 @@ from .model import ZONE_KINDS, Membership, Place, Zone
 __all__ = [
     "DEFAULT_ZONES",
     "GEOD",
+    "check_zone_file",
     "geodesic_circle",
+    "geodesic_distance_km",
     "load_zones",
     "measure",
     "zone_distance_km",
@@ -134,6 +137,29 @@ def _zone_files(path: Path) -> list[Path]:
     return [path]
 
 
+def _file_features(file: Path) -> list:
+    """The features of one zone file; file-level problems raise :class:`ZoneFileError`."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise ZoneFileError(f"{file}: cannot read ({err})") from err
+    except json.JSONDecodeError as err:
+        raise ZoneFileError(f"{file}: invalid JSON at line {err.lineno}") from err
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list):
+            raise ZoneFileError(f"{file}: 'features' must be a list")
+        return features
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        return [data]
+    raise ZoneFileError(f"{file}: not a GeoJSON FeatureCollection or Feature")
+
+
+def _duplicates(zones: list[Zone]) -> list[str]:
+    ids = [z.id for z in zones]
+    return sorted({i for i in ids if ids.count(i) > 1})
+
+
 def load_zones(paths: Iterable[str | Path] | str | Path = DEFAULT_ZONES) -> list[Zone]:
     """Read zone files (GeoJSON Feature or FeatureCollection) and folders of them.
 
@@ -145,27 +171,80 @@ def load_zones(paths: Iterable[str | Path] | str | Path = DEFAULT_ZONES) -> list
     zones: list[Zone] = []
     for root in paths:
         for file in _zone_files(Path(root)):
-            try:
-                data = json.loads(file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError) as err:
-                raise ZoneFileError(f"{file}: cannot read ({err})") from err
-            except json.JSONDecodeError as err:
-                raise ZoneFileError(f"{file}: invalid JSON at line {err.lineno}") from err
-            if isinstance(data, dict) and data.get("type") == "FeatureCollection":
-                features = data.get("features")
-                if not isinstance(features, list):
-                    raise ZoneFileError(f"{file}: 'features' must be a list")
-            elif isinstance(data, dict) and data.get("type") == "Feature":
-                features = [data]
-            else:
-                raise ZoneFileError(f"{file}: not a GeoJSON FeatureCollection or Feature")
-            for i, feature in enumerate(features):
+            for i, feature in enumerate(_file_features(file)):
                 zones.append(_zone_from_feature(feature, f"{file}: feature {i}"))
-    ids = [z.id for z in zones]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    dupes = _duplicates(zones)
     if dupes:
         raise ZoneFileError(f"duplicate zone id(s): {', '.join(dupes)}")
     return zones
+
+
+#: Properties a zone file may carry; anything else is reported by ``check_zone_file``.
+KNOWN_PROPERTIES = frozenset(
+    {
+        "id",
+        "name",
+        "kind",
+        "radius_km",
+        "width_km",
+        "source",
+        "date",
+        "note",
+        "description",
+        "url",
+        "valid_from",
+        "valid_to",
+        "color",
+    }
+)
+
+
+def check_zone_file(path: str | Path) -> tuple[list[Zone], list[str], list[str]]:
+    """Validate one zone file completely: (zones, problems, warnings), each problem naming
+    the file and feature index. Unlike :func:`load_zones` it does not stop at the first."""
+    file = Path(path)
+    zones: list[Zone] = []
+    problems: list[str] = []
+    warnings: list[str] = []
+    try:
+        features = [f for root in _zone_files(file) for f in _file_features(root)]
+    except ZoneFileError as err:
+        return [], [str(err)], []
+    for i, feature in enumerate(features):
+        where = f"{file}: feature {i}"
+        try:
+            zone = _zone_from_feature(feature, where)
+        except ZoneFileError as err:
+            problems.append(str(err))
+            continue
+        zones.append(zone)
+        unknown = sorted(set(feature.get("properties") or {}) - KNOWN_PROPERTIES)
+        if unknown:
+            warnings.append(f"{where}: unknown properties {', '.join(unknown)} (kept as is)")
+        if not zone.properties.get("source"):
+            warnings.append(f"{where}: no 'source' property: say where the zone comes from")
+    problems += [f"{file}: duplicate zone id {d!r}" for d in _duplicates(zones)]
+    return zones, problems, warnings
+
+
+#: Vertex spacing for point-to-line distances: the error is at most half of it (~0.5 km).
+LINE_SPACING_DEG = 0.01
+
+
+def geodesic_distance_km(lat: float, lon: float, geometry) -> float:
+    """Geodesic km from a point to the nearest point of a (lon, lat) line or polygon edge.
+
+    The geometry is densified to about a kilometre and every vertex measured on the ellipsoid
+    at once (vectorised ``Geod.inv``); the nearest vertex is at most half a spacing further
+    than the nearest point, which is well inside the outlines' own accuracy.
+    """
+    dense = shapely.segmentize(geometry, LINE_SPACING_DEG)
+    coords = shapely.get_coordinates(dense)
+    if len(coords) == 0:
+        return math.inf
+    n = len(coords)
+    _, _, metres = GEOD.inv(np.full(n, lon), np.full(n, lat), coords[:, 0], coords[:, 1])
+    return float(np.min(metres)) / 1000.0
 
 
 def zone_distance_km(lat: float, lon: float, zone: Zone) -> tuple[bool, float]:

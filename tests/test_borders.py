@@ -24,3 +24,40 @@ def test_borders_say_where_they_come_from():
     assert "Natural Earth" in borders.attribution
     assert borders.properties["view"] == "DE"
     assert len(borders.features) > 200
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "country", "status", "neighbour", "km", "uncertain"),
+    [
+        (33.5058, 38.6178, "SY", "country", "JO", 20.4, False),  # al Tanf garrison
+        (36.3209, 41.8766, "IQ", "country", "SY", 31.0, False),  # Sinjar
+        (33.311, 38.668, "JO", "country", "SY", 0.4, True),  # Rukban: on the berm, side unsure
+        (33.0, 35.75, None, "disputed", "SY", 10.1, False),  # Golan Heights
+        (9.6, 28.44, None, "disputed", "SS", 30.1, False),  # Abyei
+        (35.0, 18.0, None, "sea", "IT", 318.7, False),
+    ],
+)
+def test_standing_reports_country_nearest_border_and_doubt(
+    lat, lon, country, status, neighbour, km, uncertain
+):
+    s = load_borders().standing(lat, lon)
+    assert (s.country, s.status, s.neighbour, s.side_uncertain) == (
+        country,
+        status,
+        neighbour,
+        uncertain,
+    )
+    assert s.distance_km == pytest.approx(km, abs=0.6)
+
+
+def test_countries_split_over_features_are_merged():
+    # France and Clipperton Island are both FR in Natural Earth
+    assert "BE" in load_borders().neighbours("FR")
+
+
+def test_shared_border_length_is_geodesic_and_plausible():
+    from geo.zones import GEOD
+
+    line = load_borders().shared_border("SY", "IQ")
+    assert 580 < GEOD.geometry_length(line) / 1000 < 640  # about 605 km
+    assert load_borders().shared_border("US", "IR") is None

@@ -165,3 +165,43 @@ def test_theatre_box(runner, tmp_path):
     bad = runner.invoke(main, ["geoparse", str(article), "--theatre", "37,33,35,35"])
     assert bad.exit_code == 2
     assert "west<east" in bad.output
+
+
+def test_zones_check_lists_every_problem_with_its_feature(runner, tmp_path):
+    good = {
+        "type": "Feature",
+        "properties": {"name": "A", "radius_km": 5, "source": "test", "colour": "red"},
+        "geometry": {"type": "Point", "coordinates": [38.6, 33.5]},
+    }
+    bad_radius = {
+        "type": "Feature",
+        "properties": {"name": "B"},
+        "geometry": {"type": "Point", "coordinates": [38.6, 33.5]},
+    }
+    swapped = {
+        "type": "Feature",
+        "properties": {"name": "C", "radius_km": 5},
+        "geometry": {"type": "Point", "coordinates": [33.5, 138.6]},
+    }
+    path = tmp_path / "z.geojson"
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [good, bad_radius, swapped]})
+    )
+    result = runner.invoke(main, ["zones", "--check", str(path)])
+    assert result.exit_code == 2
+    assert "feature 1: a Point zone needs 'radius_km'" in result.output
+    assert "feature 2: coordinates out of range" in result.output
+    assert "warning:" in result.output
+    assert "feature 0: unknown properties colour" in result.output
+    ok = runner.invoke(main, ["zones", "--check", "data/zones"])
+    assert ok.exit_code == 0, ok.output
+    assert "ok, 1 zone(s)" in ok.output
+
+
+def test_zones_report_gives_each_place_its_border(runner):
+    result = runner.invoke(main, ["zones", str(DEFAULT_SAMPLE)])
+    places = {p["name"]: p for p in json.loads(result.output)["places"]}
+    assert places["al Tanf garrison"]["border"]["country"] == "SY"
+    assert places["al Tanf garrison"]["border"]["nearest_border_with"] == "JO"
+    assert places["Rukban camp"]["border"]["side_uncertain"] is True
+    assert places["Syria"]["border"] is None
