@@ -16,6 +16,7 @@ from .gazetteer import Gazetteer, open_gazetteer
 from .geoparse import GeoparseOptions, geoparse, unique_places
 from .model import Analysis, Document, Zone
 from .text import document_from_text
+from .zonegen import ZoneOptions, clusters, generate_zones
 from .zones import load_zones, measure
 
 __all__ = ["analyse", "analyse_text", "toponym_records"]
@@ -27,16 +28,31 @@ def analyse(
     zones: Sequence[Zone] | None = None,
     gazetteer: Gazetteer | None = None,
     options: GeoparseOptions | None = None,
+    generate: bool = True,
+    zone_options: ZoneOptions | None = None,
 ) -> Analysis:
     """Geoparse every document and measure each place against every zone.
 
-    ``zones`` defaults to the declared zones shipped in ``data/zones/``.
+    ``zones`` defaults to the declared zones shipped in ``data/zones/``. With ``generate``
+    the text's own border strips, tripoint areas and corridors are added, then clusters of
+    places that no zone covers.
     """
     gaz = gazetteer or open_gazetteer()
     docs = tuple(documents)
-    zone_list = tuple(load_zones() if zones is None else zones)
-    mentions = tuple(m for d in docs for m in geoparse(d, gaz, options))
+    zone_list = list(load_zones() if zones is None else zones)
+    per_doc = [(d, geoparse(d, gaz, options)) for d in docs]
+    mentions = tuple(m for _, found in per_doc for m in found)
     places = tuple(unique_places(mentions))
+    if generate:
+        zopts = zone_options or ZoneOptions()
+        known = {z.id for z in zone_list}
+        for doc, found in per_doc:
+            for zone in generate_zones(doc.text, found, zopts):
+                if zone.id not in known:
+                    known.add(zone.id)
+                    zone_list.append(zone)
+        covered = {m.place_id for m in measure(places, zone_list) if m.inside}
+        zone_list += clusters(places, covered, zopts)
     countries = tuple(
         dict.fromkeys(m.place.country_code for m in mentions if m.place.kind == "country")
     )
@@ -50,7 +66,7 @@ def analyse(
         documents=docs,
         mentions=mentions,
         places=places,
-        zones=zone_list,
+        zones=tuple(zone_list),
         memberships=tuple(measure(places, zone_list)),
         countries=countries,
         standings=standings,

@@ -28,6 +28,7 @@ from .gazetteer import open_gazetteer
 from .geoparse import GeoparseOptions
 from .mapping import build_map
 from .text import load_documents
+from .zonegen import ZoneOptions
 from .zones import check_zone_file, load_zones
 
 __all__ = ["main"]
@@ -78,12 +79,26 @@ def _options(theatre: str | None) -> GeoparseOptions:
     return GeoparseOptions(theatre=codes)
 
 
-def _analysis(inputs: tuple[str, ...], zones: tuple[str, ...], theatre: str | None = None):
+def _analysis(
+    inputs: tuple[str, ...],
+    zones: tuple[str, ...],
+    theatre: str | None = None,
+    generated: bool = True,
+    strip_km: float = ZoneOptions.strip_km,
+):
     if not inputs:
         raise InputError("no input given (a file, a folder or - for stdin)")
+    if not 0 < strip_km <= 200:
+        raise InputError("--strip-km must be between 0 and 200")
     docs = list(load_documents(inputs))
     zone_list = load_zones(list(zones)) if zones else None
-    return analyse(docs, zones=zone_list, options=_options(theatre))
+    return analyse(
+        docs,
+        zones=zone_list,
+        options=_options(theatre),
+        generate=generated,
+        zone_options=ZoneOptions(strip_km=strip_km),
+    )
 
 
 _theatre_option = click.option(
@@ -92,13 +107,33 @@ _theatre_option = click.option(
     metavar="CODES",
     help="What the corpus is about: ISO codes (SY,IQ,JO) or a box west,south,east,north.",
 )
-_zones_option = click.option(
-    "--zones",
-    "zones",
-    multiple=True,
-    type=click.Path(),
-    help="Zone file or folder (GeoJSON); default: the bundled data/zones/.",
-)
+_zone_options = [
+    click.option(
+        "--zones",
+        "zones",
+        multiple=True,
+        type=click.Path(),
+        help="Zone file or folder (GeoJSON); default: the bundled data/zones/.",
+    ),
+    click.option(
+        "--generated/--no-generated",
+        default=True,
+        help="Add the border strips, tripoint areas, corridors and clusters the text implies.",
+    ),
+    click.option(
+        "--strip-km",
+        type=float,
+        default=ZoneOptions.strip_km,
+        show_default=True,
+        help="Width of a generated border strip on each side.",
+    ),
+]
+
+
+def _zones_option(func):
+    for option in reversed(_zone_options):
+        func = option(func)
+    return func
 
 
 @click.group()
@@ -116,9 +151,11 @@ def main() -> None:
 @_zones_option
 @_theatre_option
 @_friendly
-def map_command(inputs, output, title, no_tiles, force, zones, theatre) -> None:
+def map_command(
+    inputs, output, title, no_tiles, force, zones, generated, strip_km, theatre
+) -> None:
     """Write a standalone HTML map of the places in INPUT files."""
-    analysis = _analysis(inputs, zones, theatre)
+    analysis = _analysis(inputs, zones, theatre, generated, strip_km)
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
     fmap = build_map(analysis, title=heading, tiles=None if no_tiles else "OpenStreetMap")
     write_atomic(output, fmap.get_root().render(), force=force)
@@ -187,7 +224,7 @@ def geoparse_command(inputs, fmt, jsonl, with_relative, theatre) -> None:
 @_zones_option
 @_theatre_option
 @_friendly
-def zones_command(inputs, fmt, check, zones, theatre) -> None:
+def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> None:
     """Report zones with their member places, and each place's distances to zone edges."""
     if check:
         found, problems, warnings = check_zone_file(check)
@@ -199,7 +236,7 @@ def zones_command(inputs, fmt, check, zones, theatre) -> None:
             sys.exit(EXIT_ERROR)
         click.echo(f"{check}: ok, {len(found)} zone(s)")
         return
-    analysis = _analysis(inputs, zones, theatre)
+    analysis = _analysis(inputs, zones, theatre, generated, strip_km)
     report = {
         "zones": [
             {
@@ -233,9 +270,9 @@ def zones_command(inputs, fmt, check, zones, theatre) -> None:
 @_zones_option
 @_theatre_option
 @_friendly
-def export_command(inputs, fmt, output, force, zones, theatre) -> None:
+def export_command(inputs, fmt, output, force, zones, generated, strip_km, theatre) -> None:
     """Export places (and zones) as GeoJSON, CSV or KML."""
-    analysis = _analysis(inputs, zones, theatre)
+    analysis = _analysis(inputs, zones, theatre, generated, strip_km)
     content = {
         "geojson": lambda: dumps(to_geojson(analysis)) + "\n",
         "csv": lambda: to_csv(analysis),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,10 @@ def geodesic_circle(lat: float, lon: float, radius_km: float, vertices: int = CI
     return orient(Polygon(list(zip(lons, lats, strict=True))), 1.0)
 
 
+@lru_cache(maxsize=4096)
 def _aeqd(lat: float, lon: float) -> tuple[Transformer, Transformer]:
+    """Transformers to and from an azimuthal equidistant projection centred on (lat, lon);
+    cached because building a projection costs far more than using it."""
     crs = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
     forward = Transformer.from_crs(_WGS84, crs, always_xy=True)
     back = Transformer.from_crs(crs, _WGS84, always_xy=True)

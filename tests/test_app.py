@@ -22,10 +22,10 @@ def test_opens_on_the_default_sample_with_map_table_and_downloads(app):
     assert app.title[0].value == "Tension builds around the al Tanf garrison"
     metrics = _metrics(app)
     assert int(metrics["Places"]) >= 10
-    assert metrics["Zones"] == "1"
+    assert metrics["Zones"] == "3"  # the declared 55 km zone, a border strip, a tripoint area
     table = app.dataframe[0].value
     tanf = table[table["place"] == "al Tanf garrison"].iloc[0]
-    assert tanf["zones"] == "al-tanf-55km"
+    assert tanf["zones"] == "al-tanf-55km, tripoint:IQ-JO-SY"
     assert tanf["km to al-tanf-55km"] == pytest.approx(-55.0)
     labels = [b.proto.label for b in app.get("download_button")]
     assert labels == ["HTML map", "GeoJSON", "CSV", "KML"]

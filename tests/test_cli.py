@@ -85,11 +85,13 @@ def test_zones_report(runner):
     result = runner.invoke(main, ["zones", str(DEFAULT_SAMPLE), "--format", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    (zone,) = report["zones"]
-    assert zone["id"] == "al-tanf-55km"
-    assert "al Tanf garrison" in zone["members"]
+    zones = {z["id"]: z for z in report["zones"]}
+    assert set(zones) == {"al-tanf-55km", "border:IQ-SY", "tripoint:IQ-JO-SY"}
+    assert "al Tanf garrison" in zones["al-tanf-55km"]["members"]
+    assert zones["border:IQ-SY"]["kind"] == "border"
+    assert "Rukban camp" in zones["tripoint:IQ-JO-SY"]["members"]
     places = {p["name"]: p for p in report["places"]}
-    assert places["al Tanf garrison"]["zones"] == ["al-tanf-55km"]
+    assert places["al Tanf garrison"]["zones"] == ["al-tanf-55km", "tripoint:IQ-JO-SY"]
     assert places["al Tanf garrison"]["distances_km"]["al-tanf-55km"] == pytest.approx(-55.0)
     assert places["Ar Raqqah"]["zones"] == []
     assert places["Ar Raqqah"]["distances_km"]["al-tanf-55km"] == pytest.approx(218.8, abs=0.5)
