@@ -288,7 +288,7 @@ _LEGEND = Template(
 
 def add_legend(fmap: folium.Map, analysis: Analysis) -> MacroElement:
     """A fixed legend: kinds present, zone kinds present, precision outline."""
-    kinds = sorted({p.kind for p in analysis.places})
+    kinds = sorted({p.kind for p in analysis.places if p.kind != "relative"})
     rows = [
         f'<span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
         f'background:{KIND_COLOURS.get(k, "#666")};border:1px solid #222"></span> {html_text(k)}'

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
-from shapely.geometry import LineString, Point, Polygon, mapping, shape
+from shapely.geometry import Point, Polygon, mapping, shape
 from shapely.geometry.polygon import orient
 
 from .coords import check_latlon
@@ -75,7 +75,7 @@ def _project(geom, transformer: Transformer):
     return shapely.transform(geom, apply)
 
 
-def _corridor(line: LineString, width_km: float):
+def _corridor(line, width_km: float):
     """Buffer a line by half its width in a projection centred on it (true km, not degrees)."""
     c = line.centroid
     forward, back = _aeqd(c.y, c.x)
@@ -119,7 +119,7 @@ def _zone_from_feature(feature: Any, where: str) -> Zone:
             raise ZoneFileError(f"{where}: a Point zone needs 'radius_km' between 0 and 5000")
         props["center"] = [geom.x, geom.y]
         geom = geodesic_circle(geom.y, geom.x, float(radius))
-    elif geom.geom_type == "LineString":
+    elif geom.geom_type in ("LineString", "MultiLineString"):
         width = props.get("width_km")
         if not isinstance(width, (int, float)) or not 0 < width < 2000:
             raise ZoneFileError(f"{where}: a LineString zone needs 'width_km' between 0 and 2000")

@@ -22,7 +22,8 @@ def test_opens_on_the_default_sample_with_map_table_and_downloads(app):
     assert app.title[0].value == "Tension builds around the al Tanf garrison"
     metrics = _metrics(app)
     assert int(metrics["Places"]) >= 10
-    assert metrics["Zones"] == "3"  # the declared 55 km zone, a border strip, a tripoint area
+    # 7 declared zones (data/zones), a border strip and a tripoint area from the text
+    assert metrics["Zones"] == "9"
     table = app.dataframe[0].value
     tanf = table[table["place"] == "al Tanf garrison"].iloc[0]
     assert tanf["zones"] == "al-tanf-55km, tripoint:IQ-JO-SY"

@@ -86,14 +86,15 @@ def test_zones_report(runner):
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     zones = {z["id"]: z for z in report["zones"]}
-    assert set(zones) == {"al-tanf-55km", "border:IQ-SY", "tripoint:IQ-JO-SY"}
+    assert {"al-tanf-55km", "border:IQ-SY", "tripoint:IQ-JO-SY", "korean-dmz"} <= set(zones)
+    assert zones["korean-dmz"]["members"] == []
     assert "al Tanf garrison" in zones["al-tanf-55km"]["members"]
     assert zones["border:IQ-SY"]["kind"] == "border"
     assert "Rukban camp" in zones["tripoint:IQ-JO-SY"]["members"]
     places = {p["name"]: p for p in report["places"]}
     assert places["al Tanf garrison"]["zones"] == ["al-tanf-55km", "tripoint:IQ-JO-SY"]
     assert places["al Tanf garrison"]["distances_km"]["al-tanf-55km"] == pytest.approx(-55.0)
-    assert places["Ar Raqqah"]["zones"] == []
+    assert places["Ar Raqqah"]["zones"] == ["euphrates-line"]  # outside the 55 km zone
     assert places["Ar Raqqah"]["distances_km"]["al-tanf-55km"] == pytest.approx(218.8, abs=0.5)
     assert places["Sinjār"]["distances_km"]["al-tanf-55km"] == pytest.approx(376.5, abs=0.5)
 
@@ -197,7 +198,7 @@ def test_zones_check_lists_every_problem_with_its_feature(runner, tmp_path):
     assert "feature 0: unknown properties colour" in result.output
     ok = runner.invoke(main, ["zones", "--check", "data/zones"])
     assert ok.exit_code == 0, ok.output
-    assert "ok, 1 zone(s)" in ok.output
+    assert "ok, 7 zone(s)" in ok.output
 
 
 def test_zones_report_gives_each_place_its_border(runner):

@@ -12,8 +12,7 @@ TANF = (33.5058, 38.6178)
 
 @pytest.fixture(scope="module")
 def tanf_zone():
-    (zone,) = load_zones()
-    return zone
+    return next(z for z in load_zones() if z.id == "al-tanf-55km")
 
 
 def test_bundled_zone_is_the_55km_circle_around_the_garrison(tanf_zone):
@@ -132,3 +131,40 @@ def test_duplicate_zone_ids_are_refused(tmp_path):
     (tmp_path / "b.geojson").write_text(json.dumps(feature))
     with pytest.raises(ZoneFileError, match="duplicate zone id"):
         load_zones(tmp_path)
+
+
+def test_bundled_zones_are_documented_and_valid():
+    from geo.zones import check_zone_file
+
+    zones, problems, warnings = check_zone_file("data/zones")
+    assert problems == []
+    assert warnings == []
+    ids = {z.id for z in zones}
+    assert {
+        "al-tanf-55km",
+        "korean-dmz",
+        "lachin-corridor",
+        "suwalki-gap",
+        "kashmir-loc",
+        "blue-line",
+        "euphrates-line",
+    } == ids
+    for zone in zones:
+        assert zone.properties["source"]
+        assert zone.properties["date"]
+
+
+@pytest.mark.parametrize(
+    ("zone_id", "lat", "lon", "inside"),
+    [
+        ("korean-dmz", 37.956, 126.677, True),  # Panmunjom, on the line
+        ("korean-dmz", 37.566, 126.978, False),  # Seoul
+        ("lachin-corridor", 39.638, 46.548, True),  # Lachin
+        ("euphrates-line", 35.953, 39.008, True),  # Raqqa
+        ("suwalki-gap", 54.10, 23.35, True),  # on the Poland-Lithuania border
+        ("suwalki-gap", 52.23, 21.01, False),  # Warsaw
+    ],
+)
+def test_declared_flashpoint_zones(zone_id, lat, lon, inside):
+    zone = next(z for z in load_zones() if z.id == zone_id)
+    assert zone_distance_km(lat, lon, zone)[0] is inside
