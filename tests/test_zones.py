@@ -168,3 +168,28 @@ def test_bundled_zones_are_documented_and_valid():
 def test_declared_flashpoint_zones(zone_id, lat, lon, inside):
     zone = next(z for z in load_zones() if z.id == zone_id)
     assert zone_distance_km(lat, lon, zone)[0] is inside
+
+
+def test_bulk_membership_agrees_with_the_per_point_path():
+    import numpy as np
+
+    from geo.zones import measure_bulk
+
+    zones = load_zones()
+    rng = np.random.default_rng(3)
+    lats = np.concatenate([rng.uniform(32, 37, 300), [33.5058, 37.956, 39.638]])
+    lons = np.concatenate([rng.uniform(36, 42, 300), [38.6178, 126.677, 46.548]])
+    bulk = measure_bulk(lats, lons, zones)
+    inside = {(int(p), int(z)) for p, z in bulk.pairs.T}
+    for i in range(len(lats)):
+        for z, zone in enumerate(zones):
+            assert ((i, z) in inside) == zone_distance_km(lats[i], lons[i], zone)[0]
+    for k in range(bulk.pairs.shape[1]):
+        i, z = bulk.pairs[:, k]
+        assert bulk.pair_km[k] == pytest.approx(
+            zone_distance_km(lats[i], lons[i], zones[z])[1], abs=0.05
+        )
+    for i in np.nonzero(bulk.nearest >= 0)[0]:
+        expected = zone_distance_km(lats[i], lons[i], zones[bulk.nearest[i]])[1]
+        assert bulk.nearest_km[i] == pytest.approx(expected, abs=0.05)
+    assert bulk.nearest[-3] == [z.id for z in zones].index("al-tanf-55km")
