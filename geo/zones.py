@@ -39,6 +39,9 @@ __all__ = [
     "measure",
     "measure_bulk",
     "zone_distance_km",
+    "zone_from_drawing",
+    "zones_from_bytes",
+    "zones_from_features",
     "zones_to_geojson",
 ]
 
@@ -147,19 +150,37 @@ def _zone_files(path: Path) -> list[Path]:
 def _file_features(file: Path) -> list:
     """The features of one zone file; file-level problems raise :class:`ZoneFileError`."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
+        data = file.read_bytes()
+    except OSError as err:
         raise ZoneFileError(f"{file}: cannot read ({err})") from err
+    return _features_of(data, str(file))
+
+
+def _features_of(data: bytes, name: str) -> list:
+    try:
+        parsed = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        raise ZoneFileError(f"{name}: not UTF-8 text") from err
     except json.JSONDecodeError as err:
-        raise ZoneFileError(f"{file}: invalid JSON at line {err.lineno}") from err
-    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
-        features = data.get("features")
+        raise ZoneFileError(f"{name}: invalid JSON at line {err.lineno}") from err
+    if isinstance(parsed, dict) and parsed.get("type") == "FeatureCollection":
+        features = parsed.get("features")
         if not isinstance(features, list):
-            raise ZoneFileError(f"{file}: 'features' must be a list")
+            raise ZoneFileError(f"{name}: 'features' must be a list")
         return features
-    if isinstance(data, dict) and data.get("type") == "Feature":
-        return [data]
-    raise ZoneFileError(f"{file}: not a GeoJSON FeatureCollection or Feature")
+    if isinstance(parsed, dict) and parsed.get("type") == "Feature":
+        return [parsed]
+    raise ZoneFileError(f"{name}: not a GeoJSON FeatureCollection or Feature")
+
+
+def zones_from_bytes(data: bytes, name: str) -> list[Zone]:
+    """Zones from an uploaded zone file's bytes (the dashboard), validated like a file."""
+    return zones_from_features(_features_of(data, name), name)
+
+
+def zones_from_features(features: Iterable[dict], name: str = "zones") -> list[Zone]:
+    """Zones from GeoJSON features, each validated; errors name the feature index."""
+    return [_zone_from_feature(f, f"{name}: feature {i}") for i, f in enumerate(features)]
 
 
 def _duplicates(zones: list[Zone]) -> list[str]:
@@ -385,6 +406,36 @@ def _groups(labels: np.ndarray, n: int) -> list[np.ndarray]:
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(n + 1))
     return [order[bounds[i] : bounds[i + 1]] for i in range(n)]
+
+
+#: Width given to a drawn line, which Leaflet.draw returns without one.
+DRAWN_LINE_WIDTH_KM = 10.0
+
+
+def zone_from_drawing(feature: dict, name: str, *, index: int = 0) -> Zone:
+    """A custom zone from a shape drawn on the map (Leaflet.draw GeoJSON).
+
+    Leaflet.draw returns a circle as a Point with ``radius`` in metres and a line with no
+    width: both are turned into the zone file's own terms (``radius_km``, ``width_km``) and
+    validated like any zone file, so a drawn zone is as trustworthy as a typed one.
+    """
+    name = " ".join(str(name).split())
+    if not name:
+        raise ZoneFileError("a drawn zone needs a name")
+    geometry = (feature or {}).get("geometry") or {}
+    props = {
+        "id": f"drawn-{index + 1}-" + "-".join(name.lower().split())[:40],
+        "name": name,
+        "kind": "custom",
+        "source": "drawn in the dashboard",
+    }
+    radius = ((feature or {}).get("properties") or {}).get("radius")
+    if geometry.get("type") == "Point" and radius:
+        props["radius_km"] = float(radius) / 1000.0
+    if geometry.get("type") == "LineString":
+        props["width_km"] = DRAWN_LINE_WIDTH_KM
+    drawn = {"type": "Feature", "properties": props, "geometry": geometry}
+    return _zone_from_feature(drawn, f"drawn zone {name!r}")
 
 
 def zones_to_geojson(zones: Iterable[Zone]) -> dict:

@@ -29,7 +29,7 @@ def test_opens_on_the_default_sample_with_map_table_and_downloads(app):
     assert tanf["zones"] == "al-tanf-55km, tripoint:IQ-JO-SY"
     assert tanf["km to al-tanf-55km"] == pytest.approx(-55.0)
     labels = [b.proto.label for b in app.get("download_button")]
-    assert labels == ["HTML map", "GeoJSON", "CSV", "KML"]
+    assert labels == ["HTML map", "GeoJSON", "CSV", "KML", "Zone set"]
 
 
 def test_sample_picker_switches_briefing(app):
@@ -54,3 +54,27 @@ def test_boilerplate_only_paste_shows_a_one_line_error(app):
     app.text_area(key="pasted").input("ADVERTISEMENT\nSign up for our newsletter\n").run()
     assert not app.exception
     assert "no article text" in app.error[0].value
+
+
+def test_a_drawn_zone_updates_membership_and_the_zone_set(app):
+    from geo.zones import zone_from_drawing, zones_to_geojson
+
+    drawn = {  # what Leaflet.draw returns for a circle around Rukban
+        "type": "Feature",
+        "properties": {"radius": 8000},
+        "geometry": {"type": "Point", "coordinates": [38.668, 33.311]},
+    }
+    zone = zone_from_drawing(drawn, "Rukban watch", index=0)
+    feature = zones_to_geojson([zone])["features"][0]
+    for key in ("radius_km", "width_km"):
+        feature["properties"].pop(key, None)
+    app.session_state["custom_zones"] = [feature]
+    app.run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    rukban = table[table["place"] == "Rukban camp"].iloc[0]
+    assert "drawn-1-rukban-watch" in rukban["zones"]
+    zones = app.dataframe[1].value
+    assert "Rukban camp" in zones[zones["zone"] == "drawn-1-rukban-watch"].iloc[0]["members"]
+    (zone_set,) = [b for b in app.get("download_button") if b.proto.label == "Zone set"]
+    assert zone_set.proto.label == "Zone set"

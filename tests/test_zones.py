@@ -193,3 +193,44 @@ def test_bulk_membership_agrees_with_the_per_point_path():
         expected = zone_distance_km(lats[i], lons[i], zones[bulk.nearest[i]])[1]
         assert bulk.nearest_km[i] == pytest.approx(expected, abs=0.05)
     assert bulk.nearest[-3] == [z.id for z in zones].index("al-tanf-55km")
+
+
+@pytest.mark.parametrize(
+    ("geometry", "properties", "inside"),
+    [
+        ({"type": "Point", "coordinates": [38.668, 33.311]}, {"radius": 8000}, (33.32, 38.67)),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[38, 33], [39, 33], [39, 34], [38, 34], [38, 33]]],
+            },
+            {},
+            (33.5, 38.5),
+        ),
+        ({"type": "LineString", "coordinates": [[38, 33], [39, 33]]}, {}, (33.02, 38.5)),
+    ],
+)
+def test_drawn_shapes_become_validated_zones(geometry, properties, inside):
+    from geo.zones import zone_from_drawing
+
+    zone = zone_from_drawing(
+        {"type": "Feature", "properties": properties, "geometry": geometry}, " My  area ", index=2
+    )
+    assert zone.id == "drawn-3-my-area"
+    assert zone.name == "My area"
+    assert zone.properties["source"] == "drawn in the dashboard"
+    assert zone_distance_km(*inside, zone)[0] is True
+
+
+def test_a_drawn_zone_needs_a_name_and_a_real_shape():
+    from geo.zones import zone_from_drawing
+
+    point = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "Point", "coordinates": [1, 1]},
+    }
+    with pytest.raises(ZoneFileError, match="needs a name"):
+        zone_from_drawing(point, "  ")
+    with pytest.raises(ZoneFileError, match="radius_km"):
+        zone_from_drawing(point, "no radius")
