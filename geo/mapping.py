@@ -344,7 +344,7 @@ def add_sources_panel(fmap: folium.Map, analysis: Analysis, title: str) -> None:
 
 
 def _bounds(analysis: Analysis):
-    """The area the story is about: places finer than a country, and the zones.
+    """The area the story is about: places finer than a country, and the zones they are in.
 
     Countries are left out unless nothing else was found: "the US" in a story about Syria
     should not zoom the map out to the whole world.
@@ -359,6 +359,10 @@ def _bounds(analysis: Analysis):
         chosen = near or chosen
     points = [(p.lat, p.lon) for p in chosen]
     for zone in analysis.zones:
+        # Only zones the story's places are in frame it: the Korean DMZ has no say over a
+        # map of Syria, though it stays on the map.
+        if not analysis.members_of(zone.id):
+            continue
         west, south, east, north = zone.geometry.bounds
         points += [(south, west), (north, east)]
     if not points:

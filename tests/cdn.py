@@ -20,6 +20,11 @@ from geo.gazetteer import default_cache_dir
 RULES = [
     (r"https://cdn\.jsdelivr\.net/npm/((?:@[^/]+/)?[^/@]+)@([^/]+)/(.+)", "{0}@{1}", "{2}"),
     (r"https://code\.jquery\.com/jquery-([\d.]+)\.min\.js", "jquery@{0}", "dist/jquery.min.js"),
+    (
+        r"https://cdnjs\.cloudflare\.com/ajax/libs/leaflet\.draw/([\d.]+)/(.+)",
+        "leaflet-draw@{0}",
+        "dist/{1}",
+    ),
     # 2.0.2 was never published to npm; 2.0.4 is the same files with packaging fixes.
     (
         r"https://cdnjs\.cloudflare\.com/ajax/libs/Leaflet\.awesome-markers/2\.0\.2/(.+)",
