@@ -106,6 +106,10 @@ _PLACE_SUFFIXES = frozenset(
         "village",
     ]
 )
+#: Countries whose names are also common first names.
+_GIVEN_NAME_COUNTRIES = frozenset({"jordan", "chad", "georgia", "israel"})
+#: Curated names that are a generic word on their own ("Gulf" for the Persian Gulf).
+_GENERIC_ALONE = frozenset({"gulf"})
 #: Kinds whose bare names are also given names, surnames and newspaper titles.
 _NAMESAKE_KINDS = frozenset({"city", "town", "admin1"})
 _REGION_KINDS = frozenset(
@@ -297,6 +301,11 @@ def _filter_kinds(cand: _Candidate, text: str, tokens: list[_Token], starts: set
     )
     if glued_before or glued_after or feature_after:
         places = [(p, s) for p, s in places if p.kind not in _NAMESAKE_KINDS]
+    if glued_after and cand.key in _GIVEN_NAME_COUNTRIES:
+        # "Jordan Peterson", "Chad Johnson", "Israel Katz": a first name, not the country.
+        places = [(p, s) for p, s in places if p.kind != "country"]
+    if cand.key in _GENERIC_ALONE and re.match(r"\s+of\s+[A-Z]", text[cand.end :]):
+        return []  # "the Gulf of Mexico" is not the (Persian) Gulf
     return places
 
 

@@ -154,3 +154,19 @@ def test_resolution_in_context(gazetteer, text, surface, name, country):
     mentions = {m.surface: m for m in geoparse(document_from_text(text), gazetteer)}
     place = mentions[surface].place
     assert (place.name, place.country_code) == (name, country)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jordan Peterson spoke in Toronto.", [("Toronto", "Toronto")]),
+        ("Chad Johnson met officials.", []),
+        ("Israel Katz visited Gaza.", [("Gaza", "Gaza")]),
+        ("Troops left Chad on Monday.", [("Chad", "Chad")]),
+        ("Storms hit the Gulf of Mexico.", [("Gulf of Mexico", "Gulf of Mexico")]),
+        ("Tankers left the Gulf on Monday.", [("Gulf", "Gulf")]),
+        ("The Jordan River is low.", [("Jordan River", "Jordan River")]),
+    ],
+)
+def test_first_names_and_generic_words_that_are_also_places(gazetteer, text, expected):
+    assert _names(text, gazetteer) == expected
