@@ -18,7 +18,7 @@ from geopy.distance import geodesic
 from shapely.geometry import LineString
 
 from geo.model import Zone
-from geo.zones import _corridor, geodesic_circle, measure_bulk, zone_distance_km
+from geo.zones import buffer_km, geodesic_circle, measure_bulk, zone_distance_km
 
 BOX = (30.0, 25.0, 50.0, 42.0)  # west, south, east, north
 
@@ -50,7 +50,7 @@ def make_zones(n: int, rng: np.random.Generator) -> list[Zone]:
                     f"k{i}",
                     f"corridor {i}",
                     "corridor",
-                    _corridor(line, float(rng.uniform(2, 20))),
+                    buffer_km(line, float(rng.uniform(1, 10))),
                     {},
                 )
             )

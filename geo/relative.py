@@ -15,6 +15,9 @@ from __future__ import annotations
 import itertools
 import re
 
+from shapely.geometry import Point
+
+from .borders import load_borders
 from .model import Mention, Place, Relation
 from .zones import GEOD
 
@@ -135,10 +138,6 @@ def border_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
 
 def _locate_border(a: Place, b: Place, codes: str, locals_: list[Place]):
     """(anchor place on the shared border, uncertainty km), or None if they share none."""
-    from shapely.geometry import Point
-
-    from .borders import load_borders
-
     line = load_borders().shared_border(a.country_code, b.country_code)
     if line is None:
         return None
@@ -168,8 +167,6 @@ def _locate_border(a: Place, b: Place, codes: str, locals_: list[Place]):
 
 
 def _nearest(line, place: Place) -> tuple[float, float]:
-    from shapely.geometry import Point
-
     point = line.interpolate(line.project(Point(place.lon, place.lat)))
     return point.x, point.y
 

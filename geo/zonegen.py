@@ -18,11 +18,10 @@ from dataclasses import dataclass
 
 import shapely
 from shapely.geometry import LineString, MultiPoint
-from shapely.geometry.polygon import orient
 
 from .borders import BORDER_TOLERANCE_DEG, load_borders
 from .model import Mention, Place, Zone
-from .zones import GEOD, _aeqd, _project, geodesic_circle
+from .zones import GEOD, buffer_km, geodesic_circle
 
 __all__ = [
     "ZoneOptions",
@@ -46,14 +45,6 @@ class ZoneOptions:
     cluster_margin_km: float = 10.0  # margin around a cluster's places
 
 
-def _buffer_km(geometry, km: float):
-    """A true-kilometre buffer: projected around the geometry's centre and back."""
-    centre = geometry.centroid
-    forward, back = _aeqd(centre.y, centre.x)
-    dense = shapely.segmentize(geometry, 0.05)
-    return orient(_project(_project(dense, forward).buffer(km * 1000.0), back), 1.0)
-
-
 def border_strip(a: str, b: str, width_km: float, *, phrase: str = "") -> Zone | None:
     """The strip ``width_km`` either side of the border ``a``/``b`` share (ISO codes)."""
     line = load_borders().shared_border(a, b)
@@ -64,7 +55,7 @@ def border_strip(a: str, b: str, width_km: float, *, phrase: str = "") -> Zone |
         id=f"border:{codes}",
         name=f"{codes} border strip ({width_km:g} km each side)",
         kind="border",
-        geometry=_buffer_km(line, width_km),
+        geometry=buffer_km(line, width_km),
         properties={
             "generated": True,
             "width_km": width_km * 2,
@@ -117,7 +108,7 @@ def corridor(start: Place, end: Place, width_km: float, *, phrase: str = "") -> 
         id=f"corridor:{start.id}:{end.id}",
         name=f"{start.name} – {end.name} corridor ({width_km:g} km wide)",
         kind="corridor",
-        geometry=_buffer_km(line, width_km / 2),
+        geometry=buffer_km(line, width_km / 2),
         properties={
             "generated": True,
             "width_km": width_km,
@@ -162,7 +153,7 @@ def clusters(places: Sequence[Place], covered: set[str], opts: ZoneOptions) -> l
                 + ", ".join(p.name for p in members[:4])
                 + ("…" if len(members) > 4 else ""),
                 kind="cluster",
-                geometry=_buffer_km(hull, opts.cluster_margin_km),
+                geometry=buffer_km(hull, opts.cluster_margin_km),
                 properties={
                     "generated": True,
                     "source": f"places within {opts.cluster_km:g} km of each other",

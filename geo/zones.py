@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_ZONES",
     "GEOD",
     "BulkMembership",
+    "buffer_km",
     "check_zone_file",
     "geodesic_circle",
     "geodesic_distance_km",
@@ -81,13 +82,14 @@ def _project(geom, transformer: Transformer):
     return shapely.transform(geom, apply)
 
 
-def _corridor(line, width_km: float):
-    """Buffer a line by half its width in a projection centred on it (true km, not degrees)."""
-    c = line.centroid
+def buffer_km(geometry, km: float):
+    """A true-kilometre buffer (lon, lat in and out): projected around the geometry's centre,
+    buffered in metres, projected back. Widths are exact at the centre and within 0.5% up to
+    1,000 km from it; never a buffer in degrees."""
+    c = geometry.centroid
     forward, back = _aeqd(c.y, c.x)
-    dense = shapely.segmentize(line, 0.05)
-    projected = _project(dense, forward)
-    return orient(_project(projected.buffer(width_km * 500.0), back), 1.0)
+    projected = _project(shapely.segmentize(geometry, 0.05), forward)
+    return orient(_project(projected.buffer(km * 1000.0), back), 1.0)
 
 
 def _check_coords(geom, where: str) -> None:
@@ -129,7 +131,7 @@ def _zone_from_feature(feature: Any, where: str) -> Zone:
         width = props.get("width_km")
         if not isinstance(width, (int, float)) or not 0 < width < 2000:
             raise ZoneFileError(f"{where}: a LineString zone needs 'width_km' between 0 and 2000")
-        geom = _corridor(geom, float(width))
+        geom = buffer_km(geom, float(width) / 2)
     elif geom.geom_type in ("Polygon", "MultiPolygon"):
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
