@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .gazetteer import Gazetteer
 from .model import Document, Mention, Place
@@ -164,8 +165,9 @@ class GeoparseOptions:
     anchor_margin: float = 1.5
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
+    """A word of the text (a tuple: millions are made, and tuples are cheap to make)."""
+
     start: int
     end: int
     text: str
@@ -215,13 +217,9 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
     return text[left.end : right.start] in _JOINERS
 
 
-def _sentence_starts(text: str, spans: list[tuple[int, int]]) -> set[int]:
-    return {start for start, _ in spans}
-
-
 def _is_acronym(surface: str) -> bool:
-    letters = [c for c in surface if c.isalpha()]
-    return len(letters) > 1 and all(c.isupper() for c in letters)
+    """ "US", "U.S.", "ISIS": every cased letter upper case, and more than one character."""
+    return len(surface) > 1 and surface.isupper()
 
 
 def _recognise(text: str, tokens: list[_Token], gazetteer: Gazetteer) -> list[_Candidate]:
@@ -494,7 +492,8 @@ def geoparse(
     text = document.text
     tokens = _tokens(text)
     spans = sentence_spans(text)
-    starts = _sentence_starts(text, spans)
+    span_starts = [start for start, _ in spans]
+    starts = set(span_starts)
     raw = _recognise(text, tokens, gazetteer)
     kept: list[tuple[_Candidate, list[tuple[Place, float]]]] = []
     for cand in raw:
@@ -543,7 +542,7 @@ def geoparse(
                 place=best,
                 confidence=_confidence(best_score, runner, best.kind),
                 precision="region" if suffix in _ADMIN_SUFFIXES else _precision(best),
-                sentence=sentence_at(text, spans, cand.start),
+                sentence=sentence_at(text, spans, cand.start, span_starts),
                 candidates=tuple(p.id for _, p in scored[1:6]),
             )
         )

@@ -289,9 +289,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     ]
 
 
-def sentence_at(text: str, spans: list[tuple[int, int]], offset: int) -> str:
-    """The sentence containing ``offset`` (whitespace folded); a binary search over ``spans``."""
-    i = bisect.bisect_right(spans, offset, key=lambda span: span[0]) - 1
+def sentence_at(
+    text: str, spans: list[tuple[int, int]], offset: int, starts: list[int] | None = None
+) -> str:
+    """The sentence containing ``offset`` (whitespace folded); a binary search over ``spans``
+    (pass ``starts``, the spans' start offsets, when looking up many offsets)."""
+    if starts is None:
+        starts = [start for start, _ in spans]
+    i = bisect.bisect_right(starts, offset) - 1
     if i >= 0:
         start, end = spans[i]
         if start <= offset < end:
