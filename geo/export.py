@@ -14,12 +14,11 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from shapely.geometry import mapping as shape_mapping
-
 from .coords import lonlat_of
 from .errors import InputError
 from .model import Analysis, BorderStanding, Mention
 from .safe import spreadsheet_cell
+from .zones import zones_to_geojson
 
 __all__ = [
     "MENTION_FIELDS",
@@ -131,18 +130,11 @@ def to_geojson(analysis: Analysis, *, include_zones: bool = True) -> dict:
             }
         )
     if include_zones:
-        for zone in analysis.zones:
-            props = {k: v for k, v in zone.properties.items() if k != "center"}
-            props.update(
-                feature="zone",
-                id=zone.id,
-                name=zone.name,
-                kind=zone.kind,
-                members=[p.name for p in analysis.members_of(zone.id)],
-            )
-            features.append(
-                {"type": "Feature", "geometry": shape_mapping(zone.geometry), "properties": props}
-            )
+        for feature in zones_to_geojson(analysis.zones)["features"]:
+            props = feature["properties"]
+            props["feature"] = "zone"
+            props["members"] = [p.name for p in analysis.members_of(props["id"])]
+            features.append(feature)
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -397,7 +397,6 @@ class Gazetteer:
         try:
             con = self._con()
             self.version = dict(con.execute("SELECT key, value FROM meta")).get("inputs", "?")
-            self.keys_max_tokens = 6
         except sqlite3.DatabaseError as err:
             raise GazetteerError(f"{self.path}: not a gazetteer index ({err})") from err
 
@@ -427,13 +426,6 @@ class Gazetteer:
             self._cache.clear()
         self._cache[key] = found
         return found
-
-    def has_key(self, key: str) -> bool:
-        """Whether any place has this folded name (cheap: an index probe)."""
-        return (
-            self._con().execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)).fetchone()
-            is not None
-        )
 
     def get(self, place_id: str) -> Place | None:
         """The place with this id, or None."""

@@ -446,5 +446,15 @@ def zones_to_geojson(zones: Iterable[Zone]) -> dict:
     for z in zones:
         props = {k: v for k, v in z.properties.items() if k != "center"}
         props.update(id=z.id, name=z.name, kind=z.kind)
-        features.append({"type": "Feature", "properties": props, "geometry": mapping(z.geometry)})
+        geometry = mapping(_rfc7946(z.geometry))
+        features.append({"type": "Feature", "properties": props, "geometry": geometry})
     return {"type": "FeatureCollection", "features": features}
+
+
+def _rfc7946(geom):
+    """Exterior rings counter-clockwise, holes clockwise (user polygons come as drawn)."""
+    if geom.geom_type == "Polygon":
+        return orient(geom, 1.0)
+    if geom.geom_type == "MultiPolygon":
+        return type(geom)([orient(p, 1.0) for p in geom.geoms])
+    return geom

@@ -60,3 +60,24 @@ def test_write_atomic_refuses_to_overwrite_without_force(tmp_path):
     write_atomic(target, "two", force=True)
     assert target.read_text() == "two"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_zone_polygons_are_written_counter_clockwise_whatever_their_input(tmp_path):
+    import json as _json
+
+    from geo.zones import load_zones, zones_to_geojson
+
+    clockwise = [[[38, 33], [38, 34], [39, 34], [39, 33], [38, 33]]]
+    path = tmp_path / "cw.geojson"
+    path.write_text(
+        _json.dumps(
+            {
+                "type": "Feature",
+                "properties": {"name": "cw"},
+                "geometry": {"type": "Polygon", "coordinates": clockwise},
+            }
+        )
+    )
+    ring = zones_to_geojson(load_zones(path))["features"][0]["geometry"]["coordinates"][0]
+    area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))
+    assert area > 0
