@@ -51,8 +51,18 @@ def analyse(
                 if zone.id not in known:
                     known.add(zone.id)
                     zone_list.append(zone)
-        covered = {m.place_id for m in measure(places, zone_list) if m.inside}
-        zone_list += clusters(places, covered, zopts)
+    memberships = measure(places, zone_list)
+    if generate:
+        # Clusters are for places no zone covers, so they need the memberships first; only
+        # the new cluster zones are then measured, not every zone again.
+        covered = {m.place_id for m in memberships if m.inside}
+        extra = clusters(places, covered, zopts)
+        if extra:
+            zone_list += extra
+            by_place: dict[str, list] = {}
+            for m in memberships + measure(places, extra):
+                by_place.setdefault(m.place_id, []).append(m)
+            memberships = [m for p in places for m in by_place[p.id]]
     countries = tuple(
         dict.fromkeys(m.place.country_code for m in mentions if m.place.kind == "country")
     )
@@ -67,7 +77,7 @@ def analyse(
         mentions=mentions,
         places=places,
         zones=tuple(zone_list),
-        memberships=tuple(measure(places, zone_list)),
+        memberships=tuple(memberships),
         countries=countries,
         standings=standings,
     )

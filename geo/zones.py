@@ -39,6 +39,8 @@ __all__ = [
     "load_zones",
     "measure",
     "measure_bulk",
+    "rfc7946",
+    "rounded_geometry",
     "zone_distance_km",
     "zone_from_drawing",
     "zones_from_bytes",
@@ -89,7 +91,7 @@ def buffer_km(geometry, km: float):
     c = geometry.centroid
     forward, back = _aeqd(c.y, c.x)
     projected = _project(shapely.segmentize(geometry, 0.05), forward)
-    return orient(_project(projected.buffer(km * 1000.0), back), 1.0)
+    return rfc7946(_project(projected.buffer(km * 1000.0), back))
 
 
 def _check_coords(geom, where: str) -> None:
@@ -440,19 +442,32 @@ def zone_from_drawing(feature: dict, name: str, *, index: int = 0) -> Zone:
     return _zone_from_feature(drawn, f"drawn zone {name!r}")
 
 
+def rounded_geometry(geometry: dict, digits: int = 4) -> dict:
+    """A GeoJSON geometry with coordinates rounded (4 digits is about 10 m), for data files."""
+
+    def walk(obj):
+        if isinstance(obj, (list, tuple)) and obj and isinstance(obj[0], (int, float)):
+            return [round(obj[0], digits), round(obj[1], digits)]
+        return [walk(o) for o in obj]
+
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
 def zones_to_geojson(zones: Iterable[Zone]) -> dict:
     """Zones as an RFC 7946 FeatureCollection (polygons, exterior rings counter-clockwise)."""
     features = []
     for z in zones:
         props = {k: v for k, v in z.properties.items() if k != "center"}
         props.update(id=z.id, name=z.name, kind=z.kind)
-        geometry = mapping(_rfc7946(z.geometry))
+        geometry = mapping(rfc7946(z.geometry))
         features.append({"type": "Feature", "properties": props, "geometry": geometry})
     return {"type": "FeatureCollection", "features": features}
 
 
-def _rfc7946(geom):
-    """Exterior rings counter-clockwise, holes clockwise (user polygons come as drawn)."""
+def rfc7946(geom):
+    """Exterior rings counter-clockwise, holes clockwise (RFC 7946), for a Polygon or a
+    MultiPolygon; other geometries unchanged. User polygons come as drawn, and a buffer or a
+    simplified outline may be either kind."""
     if geom.geom_type == "Polygon":
         return orient(geom, 1.0)
     if geom.geom_type == "MultiPolygon":

@@ -21,29 +21,12 @@ from pathlib import Path
 import shapely
 import topojson
 from shapely.geometry import mapping, shape
-from shapely.geometry.polygon import orient
 
 from geo.borders import natural_earth_features
+from geo.zones import rfc7946, rounded_geometry
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "borders.geojson"
 TOLERANCE_DEG = 0.01  # about 1.1 km
-
-
-def _rounded(geom: dict) -> dict:
-    def walk(obj):
-        if isinstance(obj, (list, tuple)) and obj and isinstance(obj[0], (int, float)):
-            return [round(obj[0], 4), round(obj[1], 4)]
-        return [walk(o) for o in obj]
-
-    return {"type": geom["type"], "coordinates": walk(geom["coordinates"])}
-
-
-def _oriented(geom):
-    if geom.geom_type == "Polygon":
-        return orient(geom, 1.0)
-    if geom.geom_type == "MultiPolygon":
-        return type(geom)([orient(p, 1.0) for p in geom.geoms])
-    return geom
 
 
 def main() -> None:
@@ -63,12 +46,14 @@ def main() -> None:
             continue
         # Snap to a 1e-4° grid (about 10 m) keeping the geometry valid; rounding the
         # coordinates afterwards is then exact and cannot create self-intersections.
-        geom = _oriented(shapely.set_precision(shape(feature["geometry"]).buffer(0), 1e-4))
+        geom = rfc7946(shapely.set_precision(shape(feature["geometry"]).buffer(0), 1e-4))
         props = {
             k: feature["properties"][k]
             for k in ("iso_a2", "iso_a3", "name", "label_lat", "label_lon")
         }
-        out.append({"type": "Feature", "properties": props, "geometry": _rounded(mapping(geom))})
+        out.append(
+            {"type": "Feature", "properties": props, "geometry": rounded_geometry(mapping(geom))}
+        )
     out.sort(key=lambda f: f["properties"]["iso_a3"])
     collection = {
         "type": "FeatureCollection",

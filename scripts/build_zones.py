@@ -15,6 +15,7 @@ from pathlib import Path
 from shapely.geometry import box, mapping
 
 from geo.borders import load_borders
+from geo.zones import rounded_geometry
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "zones" / "flashpoints.geojson"
 
@@ -99,12 +100,6 @@ ZONES = [
 ]
 
 
-def _round(obj):
-    if isinstance(obj, (list, tuple)) and obj and isinstance(obj[0], (int, float)):
-        return [round(obj[0], 4), round(obj[1], 4)]
-    return [_round(o) for o in obj]
-
-
 def main() -> None:
     borders = load_borders()
     features = []
@@ -117,7 +112,7 @@ def main() -> None:
             geometry = mapping(geom)
         else:
             geometry = {"type": "LineString", "coordinates": line[1]}
-        geometry = {"type": geometry["type"], "coordinates": _round(geometry["coordinates"])}
+        geometry = rounded_geometry(geometry)
         features.append(
             {
                 "type": "Feature",
