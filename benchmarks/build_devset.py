@@ -2,7 +2,8 @@
 
     python benchmarks/build_devset.py
 
-Each output line is ``{"id", "text", "gold": [{"start", "end", "surface", "lat", "lon"}]}``;
+Each output line is ``{"id", "text", "gold": [{"start", "end", "surface", "lat", "lon"}]}``
+(plus ``country_code`` for a country or demonym, marked ``[[Syrian|country:SY]]``);
 offsets index ``text`` (end exclusive), the same contract as ``flashpoints geoparse --jsonl``.
 """
 
@@ -12,12 +13,17 @@ import json
 import re
 from pathlib import Path
 
+from geo.gazetteer import open_gazetteer
+
 HERE = Path(__file__).resolve().parent / "data"
-MARK = re.compile(r"\[\[([^|\]]+)\|(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)\]\]")
+MARK = re.compile(
+    r"\[\[([^|\]]+)\|(?:country:(?P<cc>[A-Z]{2})|(?P<lat>-?\d+(?:\.\d+)?),(?P<lon>-?\d+(?:\.\d+)?))\]\]"
+)
 
 
 def parse(source: str) -> list[dict]:
     """Documents from the marked-up text; gold spans point into the unmarked text."""
+    gazetteer = open_gazetteer()
     docs = []
     for block in re.split(r"^=== ", source, flags=re.M)[1:]:
         doc_id, _, body = block.partition("\n")
@@ -29,15 +35,21 @@ def parse(source: str) -> list[dict]:
             text.append(plain)
             length += len(plain)
             surface = match.group(1)
-            gold.append(
-                {
-                    "start": length,
-                    "end": length + len(surface),
-                    "surface": surface,
-                    "lat": float(match.group(2)),
-                    "lon": float(match.group(3)),
+            record = {"start": length, "end": length + len(surface), "surface": surface}
+            if match.group("cc"):
+                # A country mention is right when it names the right country: its point is a
+                # convention (ours is data/country_points.csv over the packaged points).
+                country = gazetteer.country(match.group("cc"))
+                if country is None:
+                    raise SystemExit(f"{doc_id}: unknown country code {match.group('cc')}")
+                record |= {
+                    "country_code": country.country_code,
+                    "lat": country.lat,
+                    "lon": country.lon,
                 }
-            )
+            else:
+                record |= {"lat": float(match.group("lat")), "lon": float(match.group("lon"))}
+            gold.append(record)
             text.append(surface)
             length += len(surface)
             pos = match.end()

@@ -112,8 +112,9 @@ def toponym_records(
         doc = document_from_text(text, source="<jsonl>")
     except InputError:
         return []
+    shift = None if doc.segments == ((0, 0),) else doc.source_offset  # most texts: no shift
     return [
-        mention_record(m, offset_shift=doc.source_offset)
+        mention_record(m, offset_shift=shift)
         for m in geoparse(doc, gazetteer, options)
         if with_relative or m.relation is None
     ]

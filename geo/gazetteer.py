@@ -212,7 +212,10 @@ def _country_rows(data_dir: Path) -> Iterator[_Row]:
             names += [(extra["demonym"], 0), (extra["demonym"] + "s", 0)]
         names += [(a, 0) for a in extra.get("altSpellings", []) if len(a) > 3]
         names += [(a, 0) for a in aliases.pop(code, [])]
-        yield _Row(place, KIND_PRIOR["country"], tuple(names))
+        # Demonyms are shared ("French" is the demonym of France and of Mayotte): a hair of
+        # population prior lets the sovereign country win without outranking anything else.
+        tiebreak = math.log10(max(place.population, 1)) / 100.0
+        yield _Row(place, KIND_PRIOR["country"] + tiebreak, tuple(names))
     if aliases:
         raise DataError(f"aliases.csv names countries the gazetteer lacks: {sorted(aliases)}")
 
@@ -394,6 +397,9 @@ class Gazetteer:
         self.path = Path(path)
         self._local = threading.local()
         self._cache: dict[str, tuple[tuple[Place, float], ...]] = {}
+        #: Scratch space for callers' results that depend on a name alone (geoparse keeps the
+        #: resolution of one-candidate names here); emptied with the lookup cache.
+        self.memo: dict = {}
         try:
             con = self._con()
             self.version = dict(con.execute("SELECT key, value FROM meta")).get("inputs", "?")
@@ -424,6 +430,7 @@ class Gazetteer:
         found = tuple((Place(*r[:9]), r[9]) for r in rows)
         if len(self._cache) >= LOOKUP_CACHE_SIZE:
             self._cache.clear()
+            self.memo.clear()
         self._cache[key] = found
         return found
 

@@ -11,6 +11,7 @@ a wrong dot is worse than no dot.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable
@@ -107,6 +108,54 @@ _PLACE_SUFFIXES = frozenset(
         "village",
     ]
 )
+#: Words capitalised only because they open a sentence; the name after them stays a place.
+_SENTENCE_OPENERS = frozenset(
+    [
+        "in",
+        "at",
+        "on",
+        "from",
+        "to",
+        "near",
+        "across",
+        "for",
+        "with",
+        "by",
+        "after",
+        "before",
+        "since",
+        "into",
+        "outside",
+        "inside",
+        "around",
+        "between",
+        "along",
+        "beyond",
+        "through",
+        "throughout",
+        "within",
+        "toward",
+        "towards",
+        "via",
+        "of",
+        "and",
+        "but",
+        "as",
+        "while",
+        "when",
+        "where",
+        "like",
+        "unlike",
+        "despite",
+        "during",
+        "under",
+        "over",
+        "west",
+        "east",
+        "north",
+        "south",
+    ]
+)
 #: Countries whose names are also common first names.
 _GIVEN_NAME_COUNTRIES = frozenset({"jordan", "chad", "georgia", "israel"})
 #: Curated names that are a generic word on their own ("Gulf" for the Persian Gulf).
@@ -117,6 +166,7 @@ _REGION_KINDS = frozenset(
     {"admin1", "region", "continent", "disputed", "corridor", "river", "valley", "mountain"}
 )
 _MAX_TOKENS = 6
+_TOWNS = ("city", "town")
 #: Lower-case words that may end a curated name: "the al Tanf border crossing", "Rukban camp".
 _GENERIC_TAILS = frozenset(
     [
@@ -165,6 +215,9 @@ class GeoparseOptions:
     anchor_margin: float = 1.5
 
 
+_DEFAULT_OPTIONS = GeoparseOptions()
+
+
 class _Token(NamedTuple):
     """A word of the text (a tuple: millions are made, and tuples are cheap to make)."""
 
@@ -174,8 +227,9 @@ class _Token(NamedTuple):
     capitalised: bool
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
+    """A recognised name before resolution (a tuple, made once per name in the text)."""
+
     start: int
     end: int
     first: int  # token index
@@ -184,19 +238,30 @@ class _Candidate:
     places: tuple[tuple[Place, float], ...]
 
 
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternation of ``words`` factored by first letter ("c(?:ity|amp|...)"): the
+    engine tries one branch per letter instead of every word at every word start."""
+    by_letter: dict[str, list[str]] = {}
+    for word in words:
+        by_letter.setdefault(word[0], []).append(re.escape(word[1:]))
+    parts = []
+    for letter, rests in sorted(by_letter.items()):
+        tails = sorted((r for r in rests if r), key=len, reverse=True)
+        optional = "?" if "" in rests else ""
+        parts.append(letter + (f"(?:{'|'.join(tails)}){optional}" if tails else ""))
+    return "(?:" + "|".join(parts) + ")"
+
+
 def _token_pattern() -> re.Pattern[str]:
     """Words a place name can be made of: capitalised words, "U.S."-style initials, and the
     few lower-case words that occur inside or right after names. Every other word is skipped
-    by the regex engine itself, which is most of the text and most of the time."""
-    lower = sorted(
-        ARABIC_ARTICLES | _CONNECTORS | _GENERIC_TAILS | _FEATURE_WORDS | _PLACE_SUFFIXES,
-        key=len,
-        reverse=True,
-    )
+    by the regex engine itself, which is most of the text and most of the time; the leading
+    ``\b`` makes every position inside a word fail at once."""
+    lower = ARABIC_ARTICLES | _CONNECTORS | _GENERIC_TAILS | _FEATURE_WORDS | _PLACE_SUFFIXES
     return re.compile(
-        r"(?:[A-Z]\.){2,}"
-        r"|\b(?:" + "|".join(lower) + r")\b(?![\w'’])"
-        r"|[^\W\d_a-z](?:[\w'’]*\w)?"
+        r"\b(?:(?:[A-Z]\.){2,}"
+        r"|" + _alternation(lower) + r"\b(?![\w'’])"
+        r"|[^\W\d_a-z](?:[\w'’]*\w)?)"
     )
 
 
@@ -205,63 +270,66 @@ _TOKEN = _token_pattern()
 
 def _tokens(text: str) -> list[_Token]:
     out = []
+    append = out.append
+    make = tuple.__new__  # skips NamedTuple's Python-level __new__: this loop is hot
     for m in _TOKEN.finditer(text):
-        word, end = m.group(), m.end()
+        word = m.group()
+        start, end = m.span()
         if word[-2:] in ("'s", "’s") and len(word) > 2:  # possessive: "Washington's"
             word, end = word[:-2], end - 2
-        out.append(_Token(m.start(), end, word, word[:1].isupper()))
+        append(make(_Token, (start, end, word, word[:1].isupper())))
     return out
 
 
-def _joined(text: str, left: _Token, right: _Token) -> bool:
-    return text[left.end : right.start] in _JOINERS
-
-
-def _is_acronym(surface: str) -> bool:
-    """ "US", "U.S.", "ISIS": every cased letter upper case, and more than one character."""
-    return len(surface) > 1 and surface.isupper()
-
-
 def _recognise(text: str, tokens: list[_Token], gazetteer: Gazetteer) -> list[_Candidate]:
+    """The longest known name at each token, left to right (hot: tokens are unpacked)."""
     found: list[_Candidate] = []
+    n = len(tokens)
+    lookup = gazetteer.lookup_key
     i = 0
-    while i < len(tokens):
-        best: _Candidate | None = None
-        first = tokens[i]
-        lower = first.text.lower()
-        starts_ok = first.capitalised or (
-            i + 1 < len(tokens)
-            and tokens[i + 1].capitalised
-            and (
-                (lower in ARABIC_ARTICLES and text[first.end] == "-")
-                or (lower in _SPACED_ARTICLES and text[first.end : tokens[i + 1].start] == " ")
-            )
-        )
-        if starts_ok:
-            j = i
-            while (
-                j + 1 < len(tokens)
-                and j - i + 1 < _MAX_TOKENS
-                and _joined(text, tokens[j], tokens[j + 1])
+    while i < n:
+        first_start, first_end, word, capitalised = tokens[i]
+        if capitalised and i + 1 < n and text[first_end : first_end + 1] != "-":
+            lower = word.lower()
+            if lower in ARABIC_ARTICLES and lower not in _SPACED_ARTICLES:
+                i += 1  # "At Menaka", "As Raqqa fell": English words unless hyphenated
+                continue
+        if not capitalised:
+            # A lower-case article opens a name only before a capitalised word: "al-Tanf".
+            if i + 1 >= n or not tokens[i + 1].capitalised:
+                i += 1
+                continue
+            lower = word.lower()
+            if not (
+                (lower in ARABIC_ARTICLES and text[first_end] == "-")
+                or (lower in _SPACED_ARTICLES and text[first_end : tokens[i + 1].start] == " ")
             ):
-                nxt = tokens[j + 1].text
-                if not (
-                    tokens[j + 1].capitalised
-                    or nxt.lower() in ARABIC_ARTICLES
-                    or nxt.lower() in _CONNECTORS
-                    or nxt in _GENERIC_TAILS
-                ):
-                    break
-                j += 1
-            for last in range(j, i - 1, -1):
-                if not (tokens[last].capitalised or tokens[last].text in _GENERIC_TAILS):
-                    continue
-                surface = text[first.start : tokens[last].end]
-                key = normalize(surface)
-                places = tuple(gazetteer.lookup_key(key)) if key else ()
-                if places:
-                    best = _Candidate(first.start, tokens[last].end, i, last, key, places)
-                    break
+                i += 1
+                continue
+        j = i
+        while j + 1 < n and j - i + 1 < _MAX_TOKENS:
+            _, end, _, _ = tokens[j]
+            nxt_start, _, nxt, nxt_cap = tokens[j + 1]
+            if text[end:nxt_start] not in _JOINERS:
+                break
+            if not (
+                nxt_cap
+                or nxt in _GENERIC_TAILS
+                or nxt.lower() in ARABIC_ARTICLES
+                or nxt.lower() in _CONNECTORS
+            ):
+                break
+            j += 1
+        best: _Candidate | None = None
+        for last in range(j, i - 1, -1):
+            _, last_end, last_word, last_cap = tokens[last]
+            if not (last_cap or last_word in _GENERIC_TAILS):
+                continue
+            key = normalize(text[first_start:last_end])
+            places = lookup(key)
+            if places:
+                best = tuple.__new__(_Candidate, (first_start, last_end, i, last, key, places))
+                break
         if best is None:
             i += 1
             continue
@@ -270,45 +338,43 @@ def _recognise(text: str, tokens: list[_Token], gazetteer: Gazetteer) -> list[_C
     return found
 
 
+_OF_NAME = re.compile(r"\s+of\s+[A-Z]")
+
+
 def _filter_kinds(cand: _Candidate, text: str, tokens: list[_Token], starts: set[int]):
     """Apply the person/organisation rules; return the surviving (place, prior) pairs."""
-    surface = text[cand.start : cand.end]
-    places = list(cand.places)
-    if _is_acronym(surface):
+    places = cand.places
+    if cand.end - cand.start > 1 and text[cand.start : cand.end].isupper():
         # "ISIS", "GCC": an all-caps word is a place only as a country code or a curated name.
         places = [(p, s) for p, s in places if p.kind not in ("city", "town")]
     before = tokens[cand.first - 1] if cand.first > 0 else None
     after = tokens[cand.last + 1] if cand.last + 1 < len(tokens) else None
-    if before and before.text.rstrip(".").lower() in _TITLES and _joined_loose(text, before, cand):
-        return []
-    glued_before = (
-        before is not None
-        and before.capitalised
-        and text[before.end : cand.start] == " "
-        and cand.start not in starts
-        and before.text.lower() not in ARABIC_ARTICLES
-    )
-    glued_after = (
-        after is not None
-        and after.capitalised
-        and text[cand.end : after.start] == " "
-        and after.text.lower() not in _PLACE_SUFFIXES
-    )
-    feature_after = (
-        after is not None and after.text in _FEATURE_WORDS and text[cand.end : after.start] == " "
-    )
-    if glued_before or glued_after or feature_after:
+    namesake = False
+    if before is not None:
+        gap = text[before.end : cand.start]
+        lower = before.text.lower()
+        if gap in (" ", ". ") and lower.rstrip(".") in _TITLES:
+            return []
+        namesake = (
+            before.capitalised
+            and gap == " "
+            and cand.start not in starts
+            and lower not in ARABIC_ARTICLES
+            # "In Kharkiv, ...": a function word capitalised only because it opens a sentence
+            and not (before.start in starts and lower in _SENTENCE_OPENERS)
+        )
+    glued_after = False
+    if after is not None and text[cand.end : after.start] == " ":
+        glued_after = after.capitalised and after.text.lower() not in _PLACE_SUFFIXES
+        namesake = namesake or glued_after or after.text in _FEATURE_WORDS
+    if namesake:
         places = [(p, s) for p, s in places if p.kind not in _NAMESAKE_KINDS]
     if glued_after and cand.key in _GIVEN_NAME_COUNTRIES:
         # "Jordan Peterson", "Chad Johnson", "Israel Katz": a first name, not the country.
         places = [(p, s) for p, s in places if p.kind != "country"]
-    if cand.key in _GENERIC_ALONE and re.match(r"\s+of\s+[A-Z]", text[cand.end :]):
+    if cand.key in _GENERIC_ALONE and _OF_NAME.match(text, cand.end):
         return []  # "the Gulf of Mexico" is not the (Persian) Gulf
     return places
-
-
-def _joined_loose(text: str, before: _Token, cand: _Candidate) -> bool:
-    return text[before.end : cand.start] in (" ", ". ")
 
 
 _SUFFIX = re.compile(
@@ -336,14 +402,42 @@ HAMLET_POPULATION = 10_000
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance on a sphere (a prior needs no ellipsoid, and this is hot code)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
+    return _chord_km(_unit(lat1, lon1), _unit(lat2, lon2))
 
 
-def _anchors(kept, context: set[str], opts: GeoparseOptions) -> list[tuple[str, Place]]:
-    """Names resolved beyond doubt, as (folded name, place): the story's footprint.
+def _unit(lat: float, lon: float) -> tuple[float, float, float]:
+    """The point as a unit vector: distances between vectors are one C call (math.dist)."""
+    phi, lam = math.radians(lat), math.radians(lon)
+    cos_phi = math.cos(phi)
+    return (cos_phi * math.cos(lam), cos_phi * math.sin(lam), math.sin(phi))
+
+
+_VECTORS: dict[tuple[float, float], tuple[float, float, float]] = {}
+
+
+def _vec(place: Place) -> tuple[float, float, float]:
+    """``_unit`` of a place, remembered: the same candidates come back in every article."""
+    point = (place.lat, place.lon)
+    vec = _VECTORS.get(point)
+    if vec is None:
+        if len(_VECTORS) > 500_000:
+            _VECTORS.clear()
+        vec = _VECTORS[point] = _unit(*point)
+    return vec
+
+
+def _chord_km(u: tuple[float, float, float], v: tuple[float, float, float]) -> float:
+    return 12742.0 * math.asin(min(1.0, math.dist(u, v) / 2.0))
+
+
+class _Anchor(NamedTuple):
+    key: str
+    place: Place
+    vec: tuple[float, float, float]
+
+
+def _anchors(kept, context: set[str], opts: GeoparseOptions) -> list[_Anchor]:
+    """Names resolved beyond doubt: the story's footprint.
 
     A point place (not a country or a macro-region) whose best candidate leads the next by
     ``anchor_margin`` anchors the text, if it would be believed on its own: a GeoNames town
@@ -353,50 +447,67 @@ def _anchors(kept, context: set[str], opts: GeoparseOptions) -> list[tuple[str, 
     """
     out = []
     seen: set[str] = set()
+    bonus = opts.context_bonus
     for cand, places in kept:
         if cand.key in seen:
             continue
         seen.add(cand.key)
-        scores = sorted(
-            (
-                (prior + (opts.context_bonus if p.country_code in context else 0.0), p)
-                for p, prior in places
-            ),
-            key=lambda sp: sp[0],
-        )
-        best_score, best = scores[-1]
+        if len(places) == 1:  # no rival: only the kind and, for a town, its score matter
+            p = places[0][0]
+            if p.kind in ("country", "continent", "region"):
+                continue
+            if p.kind not in _TOWNS:
+                out.append(_Anchor(cand.key, p, _vec(p)))
+                continue
+        scored = [(prior + bonus if p.country_code in context else prior, p) for p, prior in places]
+        best_score, best = -math.inf, None
+        for score, p in scored:  # the last of equals wins, as it always has
+            if score >= best_score:
+                best_score, best = score, p
         if best.kind in ("country", "continent", "region"):
             continue
         if best.kind in ("city", "town") and (
             best_score < opts.min_score or normalize(best.name) != cand.key
         ):
             continue
-        # A rival at the same spot (Damascus the city, Damascus the governorate) is no doubt.
-        rivals = [
-            score
-            for score, p in scores[:-1]
-            if _km(p.lat, p.lon, best.lat, best.lon) > SAME_SPOT_KM
-        ]
-        runner = max(rivals, default=-math.inf)
-        if best_score - runner >= opts.anchor_margin:
-            out.append((cand.key, best))
+        rival = max((score for score, p in scored if p is not best), default=-math.inf)
+        if best_score - rival < opts.anchor_margin:
+            # Only a rival far away is doubt: Damascus the city and Damascus the governorate
+            # are one spot. Distances are worked out only when a rival is close in score.
+            vec = _vec(best)
+            runner = max(
+                (
+                    score
+                    for score, p in scored
+                    if p is not best and _chord_km(_vec(p), vec) > SAME_SPOT_KM
+                ),
+                default=-math.inf,
+            )
+            if best_score - runner < opts.anchor_margin:
+                continue
+        out.append(_Anchor(cand.key, best, _vec(best)))
     return out
 
 
-def _strong_countries(anchors: list[tuple[str, Place]]) -> set[str]:
+def _first(pair: tuple) -> float:
+    return pair[0]
+
+
+def _strong_countries(anchors: list[_Anchor]) -> set[str]:
     """Countries vouched for by anchors that are curated places or cities of 100,000+.
 
     "El Paso" (a city of 680,000) makes the story partly about the US even if "US" is never
     written, so "Texas" there is the state, not a Mexican hamlet.
     """
     return {
-        p.country_code
-        for _, p in anchors
-        if p.country_code and (p.id.startswith("curated:") or p.population >= 100_000)
+        a.place.country_code
+        for a in anchors
+        if a.place.country_code
+        and (a.place.id.startswith("curated:") or a.place.population >= 100_000)
     }
 
 
-def _coherence_bonus(place: Place, anchors, key: str, opts: GeoparseOptions) -> float:
+def _coherence_bonus(place: Place, anchors: list[_Anchor], key: str, opts: GeoparseOptions):
     """Places in one story tend to be near each other: reward candidates near an anchor.
 
     Graded by the distance to the nearest other anchor (full bonus on top of it, none at
@@ -406,10 +517,11 @@ def _coherence_bonus(place: Place, anchors, key: str, opts: GeoparseOptions) -> 
     if place.kind in ("country", "continent"):
         return 0.0
     reach = opts.coherence_km * (2.5 if place.kind == "admin1" else 1.0)
-    nearest = min(
-        (_km(place.lat, place.lon, a.lat, a.lon) for name, a in anchors if name != key),
-        default=math.inf,
-    )
+    vec = _vec(place)
+    chord = min((math.dist(vec, a.vec) for a in anchors if a.key != key), default=math.inf)
+    if chord == math.inf:
+        return 0.0
+    nearest = 12742.0 * math.asin(min(1.0, chord / 2.0))
     return opts.coherence_bonus * max(0.0, 1.0 - nearest / reach) * _damping(place)
 
 
@@ -422,31 +534,36 @@ def _score(
     other evidence puts them within ``coherence_bonus`` of the leader, or for a lone town
     that must earn its place.
     """
-    base = sorted(
-        (
+    bonus = opts.context_bonus
+    base = [
+        (prior + bonus * _damping(p) if p.country_code in context else prior, p)
+        for p, prior in places
+    ]
+    bbox = opts.theatre_bbox
+    if bbox is not None or suffix:
+        base = [
             (
-                prior
-                + (opts.context_bonus * _damping(p) if p.country_code in context else 0.0)
-                + (opts.context_bonus if _in_bbox(p, opts.theatre_bbox) else 0.0)
+                score
+                + (bonus if bbox is not None and _in_bbox(p, bbox) else 0.0)
                 + _suffix_bonus(suffix, p.kind),
                 p,
             )
-            for p, prior in places
-        ),
-        key=lambda sp: -sp[0],
-    )
-    top = base[0][0]
-    lone_town = len(base) == 1 and base[0][1].kind in ("city", "town")
+            for score, p in base
+        ]
+    if len(base) == 1:
+        score, p = base[0]
+        if anchors and p.kind in ("city", "town"):  # a lone town must earn its place
+            score += _coherence_bonus(p, anchors, key, opts)
+        return [(score, p)]
+    base.sort(key=_first, reverse=True)
+    if not anchors:
+        return base
+    floor = base[0][0] - opts.coherence_bonus
     scored = [
-        (
-            score + _coherence_bonus(p, anchors, key, opts)
-            if lone_town or (len(base) > 1 and score >= top - opts.coherence_bonus)
-            else score,
-            p,
-        )
+        (score + _coherence_bonus(p, anchors, key, opts) if score >= floor else score, p)
         for score, p in base
     ]
-    scored.sort(key=lambda sp: -sp[0])
+    scored.sort(key=_first, reverse=True)
     return scored
 
 
@@ -488,7 +605,7 @@ def geoparse(
     A name the gazetteer does not know, or one no candidate of which is believable, is left
     out rather than guessed: the rest of the result is unaffected.
     """
-    opts = options or GeoparseOptions()
+    opts = options or _DEFAULT_OPTIONS
     text = document.text
     tokens = _tokens(text)
     spans = sentence_spans(text)
@@ -511,44 +628,92 @@ def geoparse(
     anchors = _anchors(kept, context, opts)
     context |= _strong_countries(anchors)
     mentions = []
-    memo: dict[tuple, list[tuple[float, Place]]] = {}
+    # One decision per (name, suffix, surviving candidates): news repeats its names.
+    decided: dict[tuple, tuple[Place, float, str, tuple[str, ...]] | None] = {}
+    sentences: dict[int, str] = {}  # by sentence index: names cluster in sentences
+    doc_id = document.id
+    static = gazetteer.memo
     for cand, places in kept:
         end = cand.end
-        after = _SUFFIX.match(text, end)
-        suffix = after.group(1).lower() if after else ""
+        after = _SUFFIX.match(text, end) if text[end : end + 1] in (" ", "\n") else None
+        suffix = ""
         if after:
-            end = after.end()
-        memo_key = (cand.key, suffix, len(places))
-        scored = memo.get(memo_key)
-        if scored is None:
-            scored = _score(places, cand.key, suffix, context, anchors, opts)
-            memo[memo_key] = scored
-        best_score, best = scored[0]
-        if best.kind in ("city", "town"):
-            if best_score < opts.min_score:
-                continue
-            # A town known here only by an alternate name ("Checkpoint" for a Philippine
-            # barangay) needs the document to name its country first.
-            alternate = normalize(best.name) != cand.key
-            if alternate and best.kind == "town" and best.country_code not in context:
-                continue
-        runner = scored[1][0] if len(scored) > 1 else None
+            suffix, end = after.group(1).lower(), after.end()
+        memo_key = (
+            (cand.key, suffix)
+            if places is cand.places  # unfiltered: the gazetteer's own tuple
+            else (cand.key, suffix, *(p.id for p, _ in places))
+        )
+        if memo_key in decided:
+            decision = decided[memo_key]
+        elif len(places) == 1 and places is cand.places and places[0][0].kind not in _TOWNS:
+            # One candidate that is not a town: nothing in the document changes the outcome.
+            decision = static.get(memo_key)
+            if decision is None:
+                decision = static[memo_key] = _decide(
+                    _score(places, cand.key, suffix, context, anchors, opts),
+                    cand.key,
+                    suffix,
+                    context,
+                    opts,
+                )
+        else:
+            decision = decided[memo_key] = _decide(
+                _score(places, cand.key, suffix, context, anchors, opts),
+                cand.key,
+                suffix,
+                context,
+                opts,
+            )
+        if decision is None:
+            continue
+        best, confidence, precision, candidates = decision
         mentions.append(
             Mention(
-                document_id=document.id,
-                start=cand.start,
-                end=end,
-                surface=text[cand.start : end],
-                place=best,
-                confidence=_confidence(best_score, runner, best.kind),
-                precision="region" if suffix in _ADMIN_SUFFIXES else _precision(best),
-                sentence=sentence_at(text, spans, cand.start, span_starts),
-                candidates=tuple(p.id for _, p in scored[1:6]),
+                doc_id,
+                cand.start,
+                end,
+                text[cand.start : end],
+                best,
+                confidence,
+                precision,
+                _sentence(text, spans, span_starts, cand.start, sentences),
+                candidates,
             )
         )
     mentions.extend(relative_mentions(text, mentions))
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
+
+
+def _decide(scored, key: str, suffix: str, context: set[str], opts: GeoparseOptions):
+    """(place, confidence, precision, losing candidate ids) for scored candidates, or None
+    when even the best is not believable."""
+    best_score, best = scored[0]
+    if best.kind in ("city", "town"):
+        if best_score < opts.min_score:
+            return None
+        # A town known here only by an alternate name ("Checkpoint" for a Philippine
+        # barangay) needs the document to name its country first.
+        if best.kind == "town" and best.country_code not in context and normalize(best.name) != key:
+            return None
+    runner = scored[1][0] if len(scored) > 1 else None
+    return (
+        best,
+        _confidence(best_score, runner, best.kind),
+        "region" if suffix in _ADMIN_SUFFIXES else _precision(best),
+        tuple(p.id for _, p in scored[1:6]),
+    )
+
+
+def _sentence(text, spans, starts: list[int], offset: int, seen: dict[int, str]) -> str:
+    i = bisect.bisect_right(starts, offset) - 1
+    found = seen.get(i)
+    if found is None:
+        found = sentence_at(text, spans, offset, starts)
+        if found:  # an offset between sentences has none; the next one in span i may
+            seen[i] = found
+    return found
 
 
 def unique_places(mentions: Iterable[Mention]) -> list[Place]:

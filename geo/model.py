@@ -70,6 +70,9 @@ class Document:
 
     def source_offset(self, offset: int) -> int:
         """Translate an offset in :attr:`text` into an offset in the original source text."""
+        if len(self.segments) == 1:  # one verbatim run: most texts, and the hot case
+            clean_start, source_start = self.segments[0]
+            return source_start + (offset - clean_start)
         starts = [clean for clean, _ in self.segments]
         i = max(bisect.bisect_right(starts, offset) - 1, 0)
         clean_start, source_start = self.segments[i]

@@ -52,12 +52,15 @@ _UNITS = {
     "miles": 1.609344,
 }
 
-_NEAR_WORDS = ("near", "outside", "close to", "outskirts", "vicinity")
 _DIRECTION = r"(north|south|east|west)(?:[- ]?(east|west))?(?:ern)?"
+_NEAR = r"near|outside|close to|on the outskirts of|in the vicinity of"
+#: How a relative phrase ends: the cheap test (``str.endswith``) run on every mention first.
+_PHRASE_ENDS = ("of", "near", "outside", "to")
 _BEFORE = re.compile(
+    r"(?=[\dnsewociNSEWOCI])\b(?:"  # fail at once where no phrase can start
     r"(?:(?P<num>\d+(?:[.,]\d+)?)[ -]?(?P<unit>km|kilomet(?:er|re)s?|mi|miles?)\s+)?"
     rf"(?P<dir>{_DIRECTION})\s+of\s+(?:the\s+)?$"
-    r"|(?P<near>near|outside|close to|on the outskirts of|in the vicinity of)\s+(?:the\s+)?$",
+    rf"|(?P<near>{_NEAR})\s+(?:the\s+)?$)",
     re.IGNORECASE,
 )
 
@@ -178,10 +181,12 @@ def relative_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         if m.place.kind in ("country", "continent", "relative"):
             continue
+        words = text[max(0, m.start - 16) : m.start].rstrip().lower()
+        if words.endswith(" the"):
+            words = words[:-4].rstrip()
+        if not words.endswith(_PHRASE_ENDS):
+            continue  # most mentions have no relative phrase: decide that without a regex
         window = text[max(0, m.start - 60) : m.start]
-        tail = window[-24:].lower()
-        if " of" not in tail and not any(word in tail for word in _NEAR_WORDS):
-            continue  # cheap test first: most mentions have no relative phrase
         match = _BEFORE.search(window)
         if not match:
             continue

@@ -86,9 +86,12 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
         raise InputError(f"{name}: not UTF-8, UTF-16 or Windows-1252 text") from err
 
 
+#: All of them in one pattern: one regex call per line instead of one per pattern.
+_BOILERPLATE = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE_PATTERNS), re.IGNORECASE)
+
+
 def _is_boilerplate(line: str) -> bool:
-    stripped = line.strip()
-    return any(p.fullmatch(stripped) for p in BOILERPLATE_PATTERNS)
+    return _BOILERPLATE.fullmatch(line.strip()) is not None
 
 
 def clean_text(raw: str, *, markdown: bool = False) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -118,7 +121,8 @@ def clean_text(raw: str, *, markdown: bool = False) -> tuple[str, tuple[tuple[in
             if marker:
                 skip = marker.end()
         piece = body[skip:] + "\n"
-        segments.append((length, line_start + skip))
+        if not segments or segments[-1][1] - segments[-1][0] != line_start + skip - length:
+            segments.append((length, line_start + skip))  # a new run only where offsets shift
         out.append(piece)
         length += len(piece)
         last_blank = False

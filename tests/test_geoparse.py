@@ -170,3 +170,34 @@ def test_resolution_in_context(gazetteer, text, surface, name, country):
 )
 def test_first_names_and_generic_words_that_are_also_places(gazetteer, text, expected):
     assert _names(text, gazetteer) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A function word that opens the sentence does not make the next name a surname.
+        ("In Kharkiv, the region's capital, a missile struck.", [("Kharkiv", "Kharkiv")]),
+        ("At Menaka, gunmen attacked a post.", [("Menaka", "Ménaka")]),
+        # A demonym shared by France and its territories names France.
+        ("The juntas expelled French troops.", [("French", "France")]),
+        # A state capital is a place even though a minister shares its name.
+        ("The governor in Austin said the buoys would stay.", [("Austin", "Austin")]),
+        ("Defense Secretary Lloyd Austin spoke.", []),
+    ],
+)
+def test_names_in_everyday_positions(gazetteer, text, expected):
+    assert _names(text, gazetteer) == expected
+
+
+def test_repeated_names_resolve_the_same_everywhere(gazetteer):
+    """Decisions are remembered per name; each occurrence is still its own mention."""
+    text = "Fighting near Vovchansk. Shelling in Vovchansk. Vovchansk was quiet later."
+    doc = document_from_text(text)
+    found = [m for m in geoparse(doc, gazetteer) if m.relation is None]
+    assert [m.surface for m in found] == ["Vovchansk"] * 3
+    assert len({m.place.id for m in found}) == 1
+    assert [m.sentence for m in found] == [
+        "Fighting near Vovchansk.",
+        "Shelling in Vovchansk.",
+        "Vovchansk was quiet later.",
+    ]
