@@ -191,6 +191,8 @@ _SPACED_ARTICLES = frozenset({"al", "el", "ul"})
 _FEATURE_WORDS = frozenset(
     ["river", "valley", "mountains", "mountain", "range", "lake", "gorge", "pass", "desert"]
 )
+#: Lower-case words that may end a name: generic tails and feature words ("Oskil river").
+_TAILS = _GENERIC_TAILS | _FEATURE_WORDS
 
 
 @dataclass(frozen=True)
@@ -314,7 +316,7 @@ def _recognise(text: str, tokens: list[_Token], gazetteer: Gazetteer) -> list[_C
                 break
             if not (
                 nxt_cap
-                or nxt in _GENERIC_TAILS
+                or nxt in _TAILS
                 or nxt.lower() in ARABIC_ARTICLES
                 or nxt.lower() in _CONNECTORS
             ):
@@ -323,7 +325,7 @@ def _recognise(text: str, tokens: list[_Token], gazetteer: Gazetteer) -> list[_C
         best: _Candidate | None = None
         for last in range(j, i - 1, -1):
             _, last_end, last_word, last_cap = tokens[last]
-            if not (last_cap or last_word in _GENERIC_TAILS):
+            if not (last_cap or last_word in _TAILS):
                 continue
             key = normalize(text[first_start:last_end])
             places = lookup(key)
