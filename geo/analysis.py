@@ -12,10 +12,11 @@ from pathlib import Path
 from .borders import load_borders_full
 from .errors import InputError
 from .export import mention_record
-from .gazetteer import Gazetteer, open_gazetteer
-from .geoparse import GeoparseOptions, geoparse, unique_places
-from .model import Analysis, Document, Zone
-from .text import document_from_text
+from .gazetteer import Gazetteer, load_stopwords, open_gazetteer
+from .geocode import GeocoderChain
+from .geoparse import GeoparseOptions, geoparse, unique_places, unknown_names
+from .model import Analysis, Document, Mention, Place, Unresolved, Zone
+from .text import document_from_text, sentence_at, sentence_spans
 from .zonegen import ZoneOptions, clusters, generate_zones
 from .zones import load_zones, measure
 
@@ -30,17 +31,23 @@ def analyse(
     options: GeoparseOptions | None = None,
     generate: bool = True,
     zone_options: ZoneOptions | None = None,
+    geocoder: GeocoderChain | None = None,
 ) -> Analysis:
     """Geoparse every document and measure each place against every zone.
 
     ``zones`` defaults to the declared zones shipped in ``data/zones/``. With ``generate``
     the text's own border strips, tripoint areas and corridors are added, then clusters of
-    places that no zone covers.
+    places that no zone covers. A ``geocoder`` with an online service configured is asked
+    about names in place-like positions that the gazetteer does not know; what it cannot
+    place is listed in ``Analysis.unresolved`` with the reason.
     """
     gaz = gazetteer or open_gazetteer()
     docs = tuple(documents)
     zone_list = list(load_zones() if zones is None else zones)
     per_doc = [(d, geoparse(d, gaz, options)) for d in docs]
+    unresolved: list[Unresolved] = []
+    if geocoder is not None and geocoder.online is not None:
+        per_doc, unresolved = _geocode_unknown(per_doc, gaz, geocoder)
     mentions = tuple(m for _, found in per_doc for m in found)
     places = tuple(unique_places(mentions))
     if generate:
@@ -80,7 +87,49 @@ def analyse(
         memberships=tuple(memberships),
         countries=countries,
         standings=standings,
+        unresolved=tuple(unresolved),
     )
+
+
+def _geocode_unknown(per_doc, gazetteer: Gazetteer, geocoder: GeocoderChain):
+    """Ask the online geocoder about unknown place-like names; add what it places."""
+    stopwords = load_stopwords()
+    out, unresolved = [], []
+    for doc, found in per_doc:
+        spans = sentence_spans(doc.text)
+        extra = []
+        for start, end, surface in unknown_names(doc, gazetteer, found, stopwords):
+            result = geocoder.geocode_online(surface)
+            sentence = sentence_at(doc.text, spans, start)
+            if not result.found:
+                unresolved.append(
+                    Unresolved(doc.id, start, end, surface, sentence, result.reason or "")
+                )
+                continue
+            place = Place(
+                id=f"online:{result.geocoder}:{result.lat:.5f},{result.lon:.5f}",
+                name=surface,
+                lat=result.lat,
+                lon=result.lon,
+                kind=result.kind or "place",
+                country_code=result.country_code or "",
+                source=f"{result.geocoder} (online, via geopy): {result.name}",
+            )
+            extra.append(
+                Mention(
+                    document_id=doc.id,
+                    start=start,
+                    end=end,
+                    surface=surface,
+                    place=place,
+                    confidence=0.5,  # one answer from a service that saw no context
+                    precision="region" if place.kind == "admin1" else "exact",
+                    sentence=sentence,
+                )
+            )
+        merged = sorted((*found, *extra), key=lambda m: (m.start, -m.end))
+        out.append((doc, merged))
+    return out, unresolved
 
 
 def analyse_text(

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from .export import (
     write_atomic,
 )
 from .gazetteer import open_gazetteer
+from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
 from .mapping import build_map
 from .text import load_documents
@@ -85,6 +88,7 @@ def _analysis(
     theatre: str | None = None,
     generated: bool = True,
     strip_km: float = ZoneOptions.strip_km,
+    geocoder: GeocoderChain | None = None,
 ):
     if not inputs:
         raise InputError("no input given (a file, a folder or - for stdin)")
@@ -98,7 +102,70 @@ def _analysis(
         options=_options(theatre),
         generate=generated,
         zone_options=ZoneOptions(strip_km=strip_km),
+        geocoder=geocoder,
     )
+
+
+def _online_settings(
+    online: str | None, domain: str | None, scheme: str | None, config: str | None
+) -> OnlineSettings | None:
+    """The online geocoder the user asked for, by flag or config file; None means offline.
+
+    Never on by default: only ``--online NAME`` or an ``[online]`` table in the file given by
+    ``--config`` (or ``$FLASHPOINTS_CONFIG``) turns it on, and the CLI says so on stderr.
+    ``--online none`` forces offline whatever the config says.
+    """
+    config = config or os.environ.get("FLASHPOINTS_CONFIG")
+    settings = load_online_settings(config) if config else None
+    if online is not None:
+        if online.lower() in ("none", "off", "offline"):
+            return None
+        settings = replace(settings, service=online) if settings else OnlineSettings(online)
+    if settings is None:
+        if domain or scheme:
+            raise InputError("--domain and --scheme need an online geocoder (--online NAME)")
+        return None
+    if domain:
+        settings = replace(settings, domain=domain)
+    if scheme:
+        settings = replace(settings, scheme=scheme)
+    return settings
+
+
+def _chain(online, domain, scheme, config, *, always: bool = False) -> GeocoderChain | None:
+    """The geocoder chain, announced on stderr once it is valid when it will go online."""
+    settings = _online_settings(online, domain, scheme, config)
+    if settings is None:
+        return GeocoderChain() if always else None
+    chain = GeocoderChain(online=settings)
+    where = f" at {settings.domain}" if settings.domain else ""
+    click.echo(f"flashpoints: online geocoding with {settings.service}{where}", err=True)
+    return chain
+
+
+_online_options = [
+    click.option(
+        "--online",
+        default=None,
+        metavar="GEOCODER",
+        help="Also ask this geopy geocoder (nominatim, photon, arcgis...) about names the "
+        "offline gazetteer lacks; 'none' forces offline.",
+    ),
+    click.option("--domain", default=None, metavar="HOST:PORT", help="Geocoder server."),
+    click.option("--scheme", type=click.Choice(["http", "https"]), default=None),
+    click.option(
+        "--config",
+        default=None,
+        type=click.Path(),
+        help="TOML file with an [online] table (default: $FLASHPOINTS_CONFIG).",
+    ),
+]
+
+
+def _online_option(func):
+    for option in reversed(_online_options):
+        func = option(func)
+    return func
 
 
 _theatre_option = click.option(
@@ -150,12 +217,26 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @_zones_option
 @_theatre_option
+@_online_option
 @_friendly
 def map_command(
-    inputs, output, title, no_tiles, force, zones, generated, strip_km, theatre
+    inputs,
+    output,
+    title,
+    no_tiles,
+    force,
+    zones,
+    generated,
+    strip_km,
+    theatre,
+    online,
+    domain,
+    scheme,
+    config,
 ) -> None:
     """Write a standalone HTML map of the places in INPUT files."""
-    analysis = _analysis(inputs, zones, theatre, generated, strip_km)
+    geocoder = _chain(online, domain, scheme, config)
+    analysis = _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
     fmap = build_map(analysis, title=heading, tiles=None if no_tiles else "OpenStreetMap")
     write_atomic(output, fmap.get_root().render(), force=force)
@@ -196,19 +277,32 @@ def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
 @click.option("--jsonl", is_flag=True, help='JSON lines {"id", "text"} on stdin, one out each.')
 @click.option("--with-relative", is_flag=True, help="--jsonl: include relative mentions too.")
 @_theatre_option
+@_online_option
 @_friendly
-def geoparse_command(inputs, fmt, jsonl, with_relative, theatre) -> None:
+def geoparse_command(
+    inputs, fmt, jsonl, with_relative, theatre, online, domain, scheme, config
+) -> None:
     """Print the place mentions found in INPUT files."""
+    geocoder = _chain(online, domain, scheme, config)
     if jsonl:
+        if geocoder is not None:
+            raise InputError("--jsonl measures the offline geoparser; drop --online")
         _geoparse_jsonl(with_relative, _options(theatre))
         return
-    analysis = _analysis(inputs, (), theatre)
+    analysis = _analysis(inputs, (), theatre, geocoder=geocoder)
     if fmt == "csv":
         click.echo(to_csv(analysis), nl=False)
     elif fmt == "geojson":
         click.echo(dumps(to_geojson(analysis, include_zones=False)))
     else:
-        click.echo(dumps({"mentions": [mention_record(m) for m in analysis.mentions]}))
+        click.echo(
+            dumps(
+                {
+                    "mentions": [mention_record(m) for m in analysis.mentions],
+                    "unresolved": [asdict(u) for u in analysis.unresolved],
+                }
+            )
+        )
 
 
 @main.command("zones")
@@ -269,10 +363,14 @@ def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> No
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @_zones_option
 @_theatre_option
+@_online_option
 @_friendly
-def export_command(inputs, fmt, output, force, zones, generated, strip_km, theatre) -> None:
+def export_command(
+    inputs, fmt, output, force, zones, generated, strip_km, theatre, online, domain, scheme, config
+) -> None:
     """Export places (and zones) as GeoJSON, CSV or KML."""
-    analysis = _analysis(inputs, zones, theatre, generated, strip_km)
+    geocoder = _chain(online, domain, scheme, config)
+    analysis = _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
     content = {
         "geojson": lambda: dumps(to_geojson(analysis)) + "\n",
         "csv": lambda: to_csv(analysis),
@@ -280,6 +378,45 @@ def export_command(inputs, fmt, output, force, zones, generated, strip_km, theat
     }[fmt]()
     write_atomic(Path(output), content, force=force)
     click.echo(f"wrote {output}")
+
+
+@main.command("geocode")
+@click.argument("names", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--reverse", is_flag=True, help="NAMES are 'lat,lon' points: what is there.")
+@_online_option
+@_friendly
+def geocode_command(names, fmt, reverse, online, domain, scheme, config) -> None:
+    """Place each NAME: offline gazetteer first, then --online GEOCODER if given (cached)."""
+    if not names:
+        raise InputError("no name given")
+    chain = _chain(online, domain, scheme, config, always=True)
+    results = []
+    for name in names:
+        if reverse:
+            try:
+                lat, lon = (float(v) for v in name.split(","))
+            except ValueError as err:
+                raise InputError(f"--reverse takes lat,lon points (not {name!r})") from err
+            results.append(chain.reverse(lat, lon))
+        else:
+            results.append(chain.geocode(name))
+    if fmt == "json":
+        click.echo(dumps({"results": [r.record() for r in results]}))
+    else:
+        for r in results:
+            if r.found:
+                where = f"{r.lat:.5f}, {r.lon:.5f}"
+                extra = f" ({r.distance_km} km away)" if r.distance_km is not None else ""
+                source = f"{r.geocoder}{', cached' if r.cached else ''}"
+                click.echo(
+                    f"{r.query}\t{r.name}\t{where}\t{r.kind}\t{r.country_code or ''}"
+                    f"\t{source}{extra}"
+                )
+            else:
+                click.echo(f"{r.query}\tnot found\t{r.reason}")
+    if not any(r.found for r in results):
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,6 +39,7 @@ __all__ = [
     "DATA_DIR",
     "Gazetteer",
     "default_cache_dir",
+    "haversine_km",
     "load_stopwords",
     "open_gazetteer",
 ]
@@ -130,6 +131,19 @@ UNKNOWN_POPULATION_PRIOR = 3.0
 #: What a place's own name is worth over another place's alternate name ("Jayapura" is the
 #: Indonesian city's name and only an old alternate of Jaipur).
 PRIMARY_NAME_BONUS = 1.5
+
+
+#: Kinds a reverse lookup may answer with: points on the ground, not countries or regions.
+_POINT_KINDS = ("city", "town", "base", "facility", "crossing", "camp", "tripoint")
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _population_prior(population: int) -> float:
@@ -368,6 +382,8 @@ def build_index(target: Path, data_dir: Path = DATA_DIR) -> Path:
                         names.append((key, p.id, primary))
             con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", places)
             con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
+        # Reverse geocoding looks places up by latitude band (see Gazetteer.nearest).
+        con.execute("CREATE INDEX places_lat ON places (lat)")
         con.executemany(
             "INSERT INTO meta VALUES (?,?)",
             [("schema", SCHEMA_VERSION), ("inputs", _inputs_hash(data_dir))],
@@ -446,6 +462,32 @@ class Gazetteer:
             .fetchone()
         )
         return Place(*row) if row else None
+
+    def nearest(
+        self, lat: float, lon: float, *, kinds: tuple[str, ...] = _POINT_KINDS
+    ) -> Place | None:
+        """The gazetteer place of one of ``kinds`` nearest to a point (reverse geocoding).
+
+        Searches a box around the point that grows until it holds a place; the latitude
+        index keeps each try to one band of the table.
+        """
+        marks = ",".join("?" * len(kinds))
+        for half in (0.25, 1.0, 4.0, 16.0):
+            dlon = min(180.0, half / max(0.05, math.cos(math.radians(min(abs(lat), 89.0)))))
+            rows = (
+                self._con()
+                .execute(
+                    "SELECT id, name, lat, lon, kind, country_code, admin1, population, source"
+                    f" FROM places WHERE lat BETWEEN ? AND ? AND kind IN ({marks})",
+                    (lat - half, lat + half, *kinds),
+                )
+                .fetchall()
+            )
+            near = [r for r in rows if abs((r[3] - lon + 180.0) % 360.0 - 180.0) <= dlon]
+            if near:
+                best = min(near, key=lambda r: haversine_km(lat, lon, r[2], r[3]))
+                return Place(*best)
+        return None
 
     def country(self, code: str) -> Place | None:
         """The country place for an ISO 3166-1 alpha-2 code."""

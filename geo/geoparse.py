@@ -24,7 +24,7 @@ from .names import ARABIC_ARTICLES, normalize
 from .relative import relative_mentions
 from .text import sentence_at, sentence_spans
 
-__all__ = ["GeoparseOptions", "geoparse"]
+__all__ = ["GeoparseOptions", "geoparse", "unknown_names"]
 
 
 _JOINERS = (" ", "-", "\n", "\u2010", "\u2011")
@@ -716,6 +716,66 @@ def _sentence(text, spans, starts: list[int], offset: int, seen: dict[int, str])
         if found:  # an offset between sentences has none; the next one in span i may
             seen[i] = found
     return found
+
+
+#: Words after which a capitalised name is a place ("in Kafr Nabudah", "near Tal Hamis").
+_LOCATIVE = frozenset(
+    ["in", "near", "at", "outside", "around", "from", "toward", "towards", "into", "across"]
+)
+#: Nouns that, before "of", announce a place name ("the village of Umm Batinah").
+_PLACE_NOUNS = frozenset(
+    ["town", "village", "city", "district", "province", "area", "region", "outskirts", "camp"]
+)
+_WORD_BEFORE = re.compile(r"(\w+)\s+(?:(\w+)\s+)?$")
+
+
+def unknown_names(
+    document: Document, gazetteer: Gazetteer, mentions: Iterable[Mention], stopwords=frozenset()
+) -> list[tuple[int, int, str]]:
+    """Capitalised names in a place-like position that no mention covers: what an online
+    geocoder may be asked about. Deliberately narrow (after "in", "near", "the village of"),
+    because each name costs a request and most capitalised words are not places."""
+    text = document.text
+    covered = [(m.start, m.end) for m in mentions]
+    tokens = _tokens(text)
+    out: list[tuple[int, int, str]] = []
+    seen: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        start, _end, word, capitalised = tokens[i]
+        if not capitalised or word.isupper():
+            i += 1
+            continue
+        j = i
+        while (
+            j + 1 < len(tokens)
+            and j - i < 3
+            and tokens[j + 1].capitalised
+            and text[tokens[j].end : tokens[j + 1].start] in _JOINERS
+        ):
+            j += 1
+        span_end = tokens[j].end
+        i = j + 1
+        before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+        if before is None:
+            continue
+        last = (before.group(2) or before.group(1)).lower()
+        first = before.group(1).lower()
+        placey = last in _LOCATIVE or (last == "of" and first in _PLACE_NOUNS)
+        surface = text[start:span_end]
+        key = normalize(surface)
+        if (
+            not placey
+            or not key
+            or key in stopwords
+            or key in seen
+            or any(a < span_end and start < b for a, b in covered)
+            or gazetteer.lookup_key(key)
+        ):
+            continue
+        seen.add(key)
+        out.append((start, span_end, surface))
+    return out
 
 
 def unique_places(mentions: Iterable[Mention]) -> list[Place]:

@@ -331,12 +331,17 @@ def add_sources_panel(fmap: folium.Map, analysis: Analysis, title: str) -> None:
         for d in analysis.documents
     )
     attribution = html_text(load_borders().attribution)
+    missing = "".join(
+        f"<li>{html_text(u.surface)}: {html_text(u.reason)}</li>" for u in analysis.unresolved
+    )
+    if missing:
+        missing = f"<details><summary>Names not placed</summary><ul>{missing}</ul></details>"
     panel = (
         '<div class="fp-title" style="position: fixed; top: 10px; left: 54px; z-index: 9999;'
         " background: rgba(255,255,255,0.92); padding: 6px 10px; border: 1px solid #999;"
         ' border-radius: 4px; font: 13px/1.4 sans-serif; max-width: 420px;">'
         f"<b>{html_text(title)}</b><details><summary>Sources</summary><ul>{docs}</ul>"
-        f"<small>Borders: {attribution}</small></details></div>"
+        f"<small>Borders: {attribution}</small></details>{missing}</div>"
     )
     root = fmap.get_root()
     root.title = html_text(title)

@@ -22,6 +22,7 @@ __all__ = [
     "Mention",
     "Place",
     "Relation",
+    "Unresolved",
     "Zone",
 ]
 
@@ -44,6 +45,7 @@ PLACE_KINDS = (
     "corridor",
     "disputed",
     "relative",
+    "place",  # an online geocoder's answer of no kind we know
 )
 
 #: How precisely a mention is located: the map gives each its own symbol.
@@ -132,6 +134,23 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Unresolved:
+    """A name that reads like a place but that nothing could place, and why.
+
+    Only produced when an online geocoder is in use (offline, unknown words are simply not
+    places); keeping them lets the map and the dashboard say what is missing instead of
+    silently dropping it.
+    """
+
+    document_id: str
+    start: int
+    end: int
+    surface: str
+    sentence: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Zone:
     """An area places can fall in. ``geometry`` is a shapely geometry in WGS84 (lon, lat)."""
 
@@ -183,6 +202,7 @@ class Analysis:
     memberships: tuple[Membership, ...]
     countries: tuple[str, ...] = ()
     standings: tuple[tuple[str, BorderStanding], ...] = ()
+    unresolved: tuple[Unresolved, ...] = ()
 
     def mentions_of(self, place_id: str) -> tuple[Mention, ...]:
         """Every mention resolved to ``place_id``, in document order."""

@@ -78,3 +78,29 @@ def test_a_drawn_zone_updates_membership_and_the_zone_set(app):
     assert "Rukban camp" in zones[zones["zone"] == "drawn-1-rukban-watch"].iloc[0]["members"]
     (zone_set,) = [b for b in app.get("download_button") if b.proto.label == "Zone set"]
     assert zone_set.proto.label == "Zone set"
+
+
+def test_online_geocoder_is_off_until_picked_then_places_unknown_names(app, tmp_path, monkeypatch):
+    from .nominatim_stub import NominatimStub
+
+    monkeypatch.setenv("FLASHPOINTS_GEOCODE_CACHE", str(tmp_path / "geocode.sqlite"))
+    article = (
+        "Shelling hit the village of Umm Batinah and fighters near Nowhere Junction fled"
+        " toward al Tanf."
+    )
+    with NominatimStub() as stub:
+        app.text_area(key="pasted").set_value(article).run()
+        places = app.dataframe[0].value
+        assert "Umm Batinah" not in set(places["place"])
+        assert stub.log == []  # offline by default: nothing was asked
+        geocoder = next(s for s in app.sidebar.selectbox if "Online geocoder" in s.label)
+        geocoder.set_value("nominatim").run()
+        app.text_input(key="domain").set_value(stub.domain)
+        app.radio(key="scheme").set_value("http").run()
+        assert not app.exception
+        places = app.dataframe[0].value
+        assert "Umm Batinah" in set(places["place"])
+        assert "Names not placed" in [h.value for h in app.subheader]
+        missing = app.dataframe[2].value
+        assert list(missing["name"]) == ["Nowhere Junction"]
+        assert stub.searches()
