@@ -16,6 +16,8 @@ from typing import Any
 import click
 
 from .analysis import analyse, toponym_records
+from .assets import AssetCache, fetch_assets, manifest, map_asset_urls
+from .assets import inline_assets as inline
 from .errors import FlashpointsError, InputError
 from .export import (
     dumps,
@@ -29,7 +31,7 @@ from .export import (
 from .gazetteer import open_gazetteer
 from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
-from .mapping import build_map
+from .mapping import BASEMAPS, build_map
 from .text import load_documents
 from .zonegen import ZoneOptions
 from .zones import check_zone_file, load_zones
@@ -214,6 +216,18 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(), default="map.html", show_default=True)
 @click.option("--title", default=None, help="Map title; default: the first document's title.")
 @click.option("--no-tiles", is_flag=True, help="No tile server: borders and zones only.")
+@click.option(
+    "--basemap",
+    type=click.Choice(list(BASEMAPS)),
+    default="OpenStreetMap",
+    show_default=True,
+    help="Base map shown first (the others stay one click away).",
+)
+@click.option(
+    "--inline-assets",
+    is_flag=True,
+    help="Write the map's JavaScript and CSS into the file (see 'assets fetch'): no CDN needed.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @_zones_option
 @_theatre_option
@@ -224,6 +238,8 @@ def map_command(
     output,
     title,
     no_tiles,
+    basemap,
+    inline_assets,
     force,
     zones,
     generated,
@@ -238,8 +254,11 @@ def map_command(
     geocoder = _chain(online, domain, scheme, config)
     analysis = _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
-    fmap = build_map(analysis, title=heading, tiles=None if no_tiles else "OpenStreetMap")
-    write_atomic(output, fmap.get_root().render(), force=force)
+    fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap)
+    page = fmap.get_root().render()
+    if inline_assets:
+        page = inline(page)
+    write_atomic(output, page, force=force)
     click.echo(f"wrote {output}: {len(analysis.places)} places, {len(analysis.zones)} zones")
 
 
@@ -378,6 +397,32 @@ def export_command(
     }[fmt]()
     write_atomic(Path(output), content, force=force)
     click.echo(f"wrote {output}")
+
+
+@main.group("assets")
+def assets_group() -> None:
+    """The map's JavaScript and CSS, cached for air-gapped maps (--inline-assets)."""
+
+
+@assets_group.command("fetch")
+@_friendly
+def assets_fetch_command() -> None:
+    """Download every file a map may load into the local cache (needs a network, once)."""
+    cache = AssetCache()
+    fetched, failed = fetch_assets(map_asset_urls(), cache)
+    for line in failed:
+        click.echo(f"flashpoints: warning: could not fetch {line}", err=True)
+    click.echo(f"{cache.root}: {len(fetched)} file(s) fetched, {len(failed)} failed")
+    if failed:
+        sys.exit(EXIT_ERROR)
+
+
+@assets_group.command("list")
+@_friendly
+def assets_list_command() -> None:
+    """Show which of the map's files are cached."""
+    for url, cached in manifest().items():
+        click.echo(f"{'cached ' if cached else 'MISSING'}  {url}")
 
 
 @main.command("geocode")

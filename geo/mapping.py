@@ -13,7 +13,16 @@ from collections import Counter
 
 import folium
 from branca.element import Element, MacroElement, Template
-from folium.plugins import Draw
+from folium.plugins import (
+    Draw,
+    Fullscreen,
+    HeatMap,
+    MarkerCluster,
+    MeasureControl,
+    MiniMap,
+    MousePosition,
+    Search,
+)
 from shapely.geometry import mapping as shape_mapping
 
 from .borders import load_borders
@@ -22,11 +31,17 @@ from .safe import html_text
 from .zones import GEOD
 
 __all__ = [
+    "BASEMAPS",
     "KIND_COLOURS",
+    "LAYERS",
+    "add_basemaps",
     "add_borders_layer",
+    "add_controls",
+    "add_heat_layer",
     "add_legend",
     "add_places_layer",
     "add_relative_layer",
+    "add_search",
     "add_sources_panel",
     "add_zones_layer",
     "build_map",
@@ -59,6 +74,91 @@ UNUSED_CSS = frozenset({"glyphicons_css", "awesome_rotate_css"})
 #: Places further than this from the median place are drawn but do not set the initial view.
 FOCUS_M = 2_000_000
 PRECISION_RADIUS = {"exact": 7, "near": 9, "region": 11, "country": 6}
+#: How each precision looks, so uncertainty is visible at a glance: a solid dot for an exact
+#: place, a dashed ring for "near", a hollow ring for a region, a faint dotted dot for a country.
+PRECISION_STYLE = {
+    "exact": {"weight": 2, "dash_array": None, "fill_opacity": 0.85, "color": "#222222"},
+    "near": {"weight": 2, "dash_array": "4 3", "fill_opacity": 0.35, "color": "#555555"},
+    "region": {"weight": 3, "dash_array": None, "fill_opacity": 0.0, "color": None},
+    "country": {"weight": 1, "dash_array": "1 3", "fill_opacity": 0.3, "color": "#555555"},
+}
+#: Above this many places, markers are clustered so the map stays responsive.
+CLUSTER_OVER = 300
+
+_NPM = "https://cdn.jsdelivr.net/npm/"
+#: Plugin files from versioned npm packages (jsDelivr), not GitHub branches or cdnjs copies
+#: no registry publishes: every file can then be fetched once and inlined for air-gapped use.
+PLUGIN_ASSETS = {
+    MarkerCluster: (
+        [("markerclusterjs", _NPM + "leaflet.markercluster@1.1.0/dist/leaflet.markercluster.js")],
+        [
+            ("markerclustercss", _NPM + "leaflet.markercluster@1.1.0/dist/MarkerCluster.css"),
+            (
+                "markerclusterdefaultcss",
+                _NPM + "leaflet.markercluster@1.1.0/dist/MarkerCluster.Default.css",
+            ),
+        ],
+    ),
+    # jsDelivr minifies on the fly; the package itself only has the plain file.
+    Fullscreen: (
+        [("Control.Fullscreen.js", _NPM + "leaflet.fullscreen@3.0.0/Control.FullScreen.js")],
+        [("Control.FullScreen.css", _NPM + "leaflet.fullscreen@3.0.0/Control.FullScreen.css")],
+    ),
+    HeatMap: ([("leaflet-heat.js", _NPM + "leaflet.heat@0.2.0/dist/leaflet-heat.js")], []),
+    MeasureControl: (
+        [("leaflet_measure_js", _NPM + "leaflet-measure@2.1.7/dist/leaflet-measure.js")],
+        [("leaflet_measure_css", _NPM + "leaflet-measure@2.1.7/dist/leaflet-measure.css")],
+    ),
+    MiniMap: (
+        [("Control_MiniMap_js", _NPM + "leaflet-minimap@3.6.1/dist/Control.MiniMap.min.js")],
+        [("Control_MiniMap_css", _NPM + "leaflet-minimap@3.6.1/dist/Control.MiniMap.min.css")],
+    ),
+    MousePosition: (
+        [
+            (
+                "Control_MousePosition_js",
+                _NPM + "leaflet-mouse-position@1.2.0/src/L.Control.MousePosition.js",
+            )
+        ],
+        [
+            (
+                "Control_MousePosition_css",
+                _NPM + "leaflet-mouse-position@1.2.0/src/L.Control.MousePosition.css",
+            )
+        ],
+    ),
+}
+
+_CARTO = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    ' &copy; <a href="https://carto.com/attributions">CARTO</a>'
+)
+#: Base maps an analyst can switch between; ``None`` (no tiles) still shows borders and zones.
+BASEMAPS = {
+    "OpenStreetMap": {"tiles": "OpenStreetMap", "attr": None},
+    "CartoDB Positron": {
+        "tiles": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        "attr": _CARTO,
+    },
+    "CartoDB Dark Matter": {
+        "tiles": "https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}{r}.png",
+        "attr": _CARTO,
+    },
+    "Esri World Imagery": {
+        "tiles": "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer"
+        "/tile/{z}/{y}/{x}",
+        "attr": "Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, and the"
+        " GIS User Community",
+    },
+    "OpenTopoMap": {
+        "tiles": "https://{s}.tile.opentopomap.org/{z}/{x}/{y}.png",
+        "attr": "Map data &copy; OpenStreetMap contributors, SRTM | Map style &copy; OpenTopoMap"
+        " (CC-BY-SA)",
+        "max_zoom": 17,
+    },
+}
+#: Overlay layers ``build_map`` can draw; the dashboard's layer toggles pick from these.
+LAYERS = ("borders", "zones", "places", "relative", "heat")
 
 
 def dms(value: float, positive: str, negative: str) -> str:
@@ -172,10 +272,14 @@ def add_borders_layer(fmap: folium.Map, analysis: Analysis, bounds) -> folium.Fe
     return group
 
 
-def add_zones_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGroup:
-    """Each zone with its own style and a popup listing its members."""
-    group = folium.FeatureGroup(name="Zones", show=True)
+def add_zones_layer(fmap: folium.Map, analysis: Analysis) -> list[folium.FeatureGroup]:
+    """One layer per zone kind (declared, border strips, tripoints, corridors, clusters,
+    custom), each zone with its style and a popup listing its members."""
+    groups: dict[str, folium.FeatureGroup] = {}
     for zone in analysis.zones:
+        group = groups.get(zone.kind)
+        if group is None:
+            group = groups[zone.kind] = folium.FeatureGroup(name=f"Zones: {zone.kind}", show=True)
         style = ZONE_STYLES.get(zone.kind, ZONE_STYLES["custom"])
         members = analysis.members_of(zone.id)
         listed = "".join(f"<li>{html_text(p.name)}</li>" for p in members) or "<li>none</li>"
@@ -198,35 +302,142 @@ def add_zones_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGroup
             tooltip=folium.Tooltip(html_text(zone.name)),
             popup=folium.Popup(popup, max_width=360),
         ).add_to(group)
-    group.add_to(fmap)
-    return group
+    for group in groups.values():
+        group.add_to(fmap)
+    return list(groups.values())
 
 
 def add_places_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGroup:
-    """A marker per place; size grows with mentions, colour by kind, outline by precision."""
+    """A marker per place: colour by kind, size by mentions, outline by precision.
+
+    Many places are clustered (``CLUSTER_OVER``); canvas rendering keeps 10,000 cheap.
+    """
     group = folium.FeatureGroup(name="Places", show=True)
     counts = Counter(m.place.id for m in analysis.mentions)
     zone_names = {z.id: z.name for z in analysis.zones}
     precision = {m.place.id: m.precision for m in analysis.mentions}
-    for place in analysis.places:
-        if place.kind == "relative":
-            continue  # drawn with its area by add_relative_layer
+    points = [p for p in analysis.places if p.kind != "relative"]  # relative: own layer
+    target: folium.map.Layer = group
+    if len(points) > CLUSTER_OVER:
+        cluster = MarkerCluster(name="Places (clustered)", options={"chunkedLoading": True})
+        _use_npm_assets(cluster)
+        cluster.add_to(group)
+        target = cluster
+    for place in points:
         prec = precision.get(place.id, "exact")
+        style = PRECISION_STYLE.get(prec, PRECISION_STYLE["exact"])
+        colour = KIND_COLOURS.get(place.kind, "#666666")
         radius = PRECISION_RADIUS.get(prec, 7) + min(counts[place.id], 10) * 0.5
         folium.CircleMarker(
             location=(place.lat, place.lon),
             radius=radius,
-            color="#222222" if prec == "exact" else "#555555",
-            weight=2 if prec == "exact" else 1,
-            dash_array=None if prec == "exact" else "3 3",
-            fill=True,
-            fill_color=KIND_COLOURS.get(place.kind, "#666666"),
-            fill_opacity=0.85 if prec == "exact" else 0.45,
+            color=style["color"] or colour,
+            weight=style["weight"],
+            dash_array=style["dash_array"],
+            fill=style["fill_opacity"] > 0,
+            fill_color=colour,
+            fill_opacity=style["fill_opacity"],
             tooltip=folium.Tooltip(html_text(place.name)),
             popup=folium.Popup(_place_popup(analysis, place, zone_names), max_width=420),
-        ).add_to(group)
+        ).add_to(target)
     group.add_to(fmap)
     return group
+
+
+def add_search(fmap: folium.Map, analysis: Analysis) -> Search | None:
+    """A search box over place names (a hidden GeoJSON layer of names and points).
+
+    Names go through ``html_text`` before they enter the JSON embedded in the page, so no
+    name can close the ``<script>`` element it sits in.
+    """
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": html_text(p.name)},
+            "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+        }
+        for p in analysis.places
+        if p.kind != "relative"
+    ]
+    if not features:
+        return None
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Place names (search)",
+        show=False,
+        control=False,
+        marker=folium.CircleMarker(radius=1, opacity=0, fill_opacity=0),
+    )
+    layer.add_to(fmap)
+    search = Search(
+        layer=layer,
+        search_label="name",
+        placeholder="Find a place",
+        collapsed=True,
+        search_zoom=9,
+        position="topleft",
+    )
+    search.add_to(fmap)
+    return search
+
+
+def add_heat_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGroup:
+    """Where the text dwells: one heat point per mention (countries left out, they would
+    paint a country's centre red for every "Syrian" in the story)."""
+    group = folium.FeatureGroup(name="Mention heat map", show=False)
+    points = [
+        [m.place.lat, m.place.lon]
+        for m in analysis.mentions
+        if m.precision != "country" and m.place.kind != "continent"
+    ]
+    if points:
+        heat = HeatMap(points, radius=22, blur=18, min_opacity=0.3)
+        _use_npm_assets(heat)
+        heat.add_to(group)
+    group.add_to(fmap)
+    return group
+
+
+def add_controls(fmap: folium.Map, *, minimap: bool = True) -> None:
+    """Measure, fullscreen, minimap and the mouse position (the scale is the map's own).
+
+    The minimap is a second tile map, so an air-gapped map goes without it.
+    """
+    measure = MeasureControl(
+        position="topleft",
+        primary_length_unit="kilometers",
+        secondary_length_unit="miles",
+        primary_area_unit="sqkilometers",
+    )
+    overview = MiniMap(toggle_display=True, position="bottomleft", zoom_level_offset=-6)
+    mouse = MousePosition(position="bottomright", separator=" , ", num_digits=4, prefix="")
+    chosen = [measure, Fullscreen(position="topleft"), mouse] + ([overview] if minimap else [])
+    for control in chosen:
+        _use_npm_assets(control)
+        control.add_to(fmap)
+
+
+def _use_npm_assets(element) -> None:
+    for cls, (js, css) in PLUGIN_ASSETS.items():
+        if isinstance(element, cls):
+            element.default_js = list(js)
+            element.default_css = list(css)
+
+
+def add_basemaps(fmap: folium.Map, default: str = "OpenStreetMap") -> None:
+    """Every base map, ``default`` shown first; the layer control switches between them."""
+    if default not in BASEMAPS:
+        raise ValueError(f"unknown base map {default!r}; choose from {', '.join(BASEMAPS)}")
+    for name in sorted(BASEMAPS, key=lambda n: n != default):
+        spec = BASEMAPS[name]
+        folium.TileLayer(
+            spec["tiles"],
+            name=name,
+            attr=spec["attr"],
+            max_zoom=spec.get("max_zoom", 18),
+            show=name == default,
+            overlay=False,
+        ).add_to(fmap)
 
 
 def add_relative_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGroup:
@@ -306,7 +517,13 @@ def add_legend(fmap: folium.Map, analysis: Analysis) -> MacroElement:
             '<span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
             'background:#fdae6b;border:1px dashed #8c2d04"></span> relative location (area)'
         )
-    rows.append("solid outline: exact place; dashed: region or country only")
+    ring = "display:inline-block;width:10px;height:10px;border-radius:6px;"
+    rows += [
+        f'<span style="{ring}background:#999;border:2px solid #222"></span> exact place',
+        f'<span style="{ring}background:#ddd;border:2px dashed #555"></span> near a place',
+        f'<span style="{ring}border:3px solid #1f78b4"></span> region only',
+        f'<span style="{ring}background:#eee;border:1px dotted #555"></span> country only',
+    ]
     legend = MacroElement()
     legend._template = _LEGEND
     legend.rows = "<br>".join(rows)
@@ -384,27 +601,44 @@ def build_map(
     tiles: str | None = "OpenStreetMap",
     standalone: bool = True,
     draw: bool = False,
+    layers: tuple[str, ...] = LAYERS,
+    controls: bool = True,
 ) -> folium.Map:
-    """The layered map. ``tiles=None`` gives a map with no tile server (air-gapped use).
+    """The layered map. ``tiles`` is the base map shown first (all of ``BASEMAPS`` can be
+    switched to); ``None`` gives a map with no tile server at all (air-gapped use).
 
     ``standalone`` adds the title and sources panel, which the dashboard shows itself;
-    ``draw`` adds drawing tools (polygon, rectangle, circle, line) for new zones.
+    ``draw`` adds drawing tools (polygon, rectangle, circle, line) for new zones; ``layers``
+    picks the overlays (see ``LAYERS``); ``controls`` adds measure, fullscreen, minimap, mouse
+    position and place search.
     """
     bounds = _bounds(analysis)
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    # SVG for a story's worth of places (each marker is a DOM node tests and users can
+    # inspect); canvas for thousands, which SVG would make sluggish.
+    many = len(analysis.places) > CLUSTER_OVER
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=many)
     fmap.get_root().header.add_child(Element(_CSS))
     # Stylesheets no layer here uses and that exist on no package registry (so an air-gapped
     # copy could never be made): Bootstrap 3.0.0 glyphicons and folium's GitHub-hosted CSS.
     fmap.default_css = [(n, u) for n, u in fmap.default_css if n not in UNUSED_CSS]
     if tiles:
-        folium.TileLayer(tiles, name=tiles).add_to(fmap)
-    add_borders_layer(fmap, analysis, bounds)
-    add_zones_layer(fmap, analysis)
-    add_places_layer(fmap, analysis)
-    add_relative_layer(fmap, analysis)
+        add_basemaps(fmap, tiles if tiles in BASEMAPS else "OpenStreetMap")
+    if "borders" in layers:
+        add_borders_layer(fmap, analysis, bounds)
+    if "zones" in layers:
+        add_zones_layer(fmap, analysis)
+    if "places" in layers:
+        add_places_layer(fmap, analysis)
+    if "relative" in layers:
+        add_relative_layer(fmap, analysis)
+    if "heat" in layers:
+        add_heat_layer(fmap, analysis)
     add_legend(fmap, analysis)
     if standalone:
         add_sources_panel(fmap, analysis, title)
+    if controls:
+        add_controls(fmap, minimap=bool(tiles))
+        add_search(fmap, analysis)
     if draw:
         Draw(
             export=False,

@@ -122,10 +122,35 @@ def test_exported_map_loads_with_layers_markers_and_no_errors(browser, sample_an
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [label.strip() for label in labels] == [
         "Country borders",
-        "Zones",
+        "Zones: deconfliction",
+        "Zones: border",
+        "Zones: corridor",
+        "Zones: tripoint",
         "Places",
         "Relative locations",
+        "Mention heat map",
     ]
+    bases = page.locator(".leaflet-control-layers-base label").all_inner_texts()
+    assert [b.strip() for b in bases] == [
+        "OpenStreetMap",
+        "CartoDB Positron",
+        "CartoDB Dark Matter",
+        "Esri World Imagery",
+        "OpenTopoMap",
+    ]
+    # the analyst's tools: measure, fullscreen, minimap, mouse position, place search
+    for selector in (
+        ".leaflet-control-measure",
+        ".leaflet-control-zoom-fullscreen",
+        ".leaflet-control-minimap",
+        ".leaflet-control-mouseposition",
+        ".leaflet-control-search",
+    ):
+        assert page.locator(selector).count() == 1, selector
+    page.locator(".leaflet-control-search .search-button").click()
+    page.locator(".leaflet-control-search input").press_sequentially("Rukb", delay=30)
+    tip = page.locator(".search-tooltip .search-tip", has_text="Rukban camp")
+    tip.first.wait_for(timeout=5000)  # the search waits for a pause in typing
     points = [p for p in sample_analysis.places if p.kind != "relative"]
     markers = page.locator("path.leaflet-interactive")
     assert markers.count() >= len(points) + 1  # places, zone and countries
@@ -160,3 +185,72 @@ def test_injected_markup_in_an_article_never_runs(browser, gazetteer, tmp_path):
     assert errors == []
     assert unexpected == []
     page.close()
+
+
+def test_inline_assets_map_opens_with_no_network_at_all(
+    browser, samples_dir, tmp_path, monkeypatch
+):
+    """``assets fetch`` then ``map --inline-assets``: the page loads nothing from anywhere."""
+    from click.testing import CliRunner
+
+    from geo.assets import AssetCache, fetch_assets, map_asset_urls
+    from geo.cli import main
+
+    def from_npm(url):
+        file = local_file(url)
+        if file is None:
+            raise OSError(f"no npm package publishes {url}")
+        return file.read_bytes()
+
+    cache = AssetCache(tmp_path / "assets")
+    fetched, failed = fetch_assets(map_asset_urls(), cache, fetch=from_npm)
+    assert fetched
+    # Only optional files a stylesheet mentions may be missing (old-browser font formats).
+    assert all(".eot" in f or ".ttf" in f or ".svg" in f or ".woff" in f for f in failed), failed
+    monkeypatch.setenv("FLASHPOINTS_ASSETS", str(cache.root))
+    out = tmp_path / "offline.html"
+    sample = str(samples_dir / "al-tanf-briefing.md")
+    result = CliRunner().invoke(
+        main, ["map", sample, "-o", str(out), "--no-tiles", "--inline-assets"]
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert '<script src="http' not in html
+    assert 'rel="stylesheet" href="http' not in html
+
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def block(route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "about:", "blob:")):
+            return route.continue_()
+        requests.append(url)
+        return route.abort()
+
+    page.route("**/*", block)
+    page.goto(out.as_uri(), wait_until="load")
+    page.wait_for_selector(".leaflet-container", timeout=15000)
+    page.wait_for_timeout(300)
+    assert requests == []
+    assert [e for e in errors if "ERR_FAILED" not in e] == []
+    assert page.locator("path.leaflet-interactive").count() > 5
+    assert page.locator(".leaflet-control-layers").count() == 1
+    page.close()
+
+
+def test_missing_assets_are_a_one_line_error(samples_dir, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    monkeypatch.setenv("FLASHPOINTS_ASSETS", str(tmp_path / "empty"))
+    out = tmp_path / "m.html"
+    sample = str(samples_dir / "al-tanf-briefing.md")
+    result = CliRunner().invoke(main, ["map", sample, "-o", str(out), "--inline-assets"])
+    assert result.exit_code == 2
+    assert "assets fetch" in result.stderr
+    assert not out.exists()

@@ -19,7 +19,7 @@ def _html(analysis, **kw):
 
 def test_map_has_the_layers_legend_scale_and_popups(sample_analysis):
     html = _html(sample_analysis, title="Test map")
-    for layer in ("Country borders", "Zones", "Places"):
+    for layer in ("Country borders", "Zones: deconfliction", "Places", "Mention heat map"):
         assert layer in html
     assert "L.control.layers" in html
     assert "L.control.scale()" in html

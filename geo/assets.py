@@ -1,0 +1,192 @@
+"""The map's JavaScript and CSS, fetched once and inlined, so an HTML map opens air-gapped.
+
+A folium page loads Leaflet, its plugins and their stylesheets from CDNs. Analysts take maps
+to places with no network, so ``flashpoints assets fetch`` (run where there is one) copies
+every file a Flashpoints map can use into a local cache, and ``flashpoints map
+--inline-assets`` writes those files into the page itself: scripts and styles inline, and the
+images and fonts the styles refer to as ``data:`` URIs. Every URL is a versioned file on a
+package registry (see ``geo.mapping.PLUGIN_ASSETS``), so what is inlined is what was tested.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import mimetypes
+import os
+import re
+import urllib.request
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from .errors import InputError
+from .gazetteer import default_cache_dir
+
+__all__ = [
+    "AssetCache",
+    "asset_urls",
+    "fetch_assets",
+    "inline_assets",
+    "manifest",
+    "map_asset_urls",
+]
+
+_SCRIPT = re.compile(r'<script\s+src="(https?://[^"]+)"\s*>\s*</script>', re.IGNORECASE)
+_STYLE = re.compile(r'<link\s+rel="stylesheet"\s+href="(https?://[^"]+)"\s*/?>', re.IGNORECASE)
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
+_TIMEOUT_S = 60
+
+
+def asset_urls(html: str) -> list[str]:
+    """Script and stylesheet URLs an HTML page loads, in page order, without repeats."""
+    found = [m.group(1) for m in _SCRIPT.finditer(html)]
+    found += [m.group(1) for m in _STYLE.finditer(html)]
+    return list(dict.fromkeys(found))
+
+
+def map_asset_urls() -> list[str]:
+    """Every file any Flashpoints map may load: the bundled sample's map with every layer
+    and control, plus the plugins only some maps use (clusters, the time slider)."""
+    from .analysis import analyse
+    from .mapping import PLUGIN_ASSETS, build_map
+    from .samples import list_samples
+    from .text import load_documents
+
+    analysis = analyse(list(load_documents([list_samples()[0]])))
+    urls = asset_urls(build_map(analysis).get_root().render())
+    for js, css in PLUGIN_ASSETS.values():
+        urls += [url for _, url in (*js, *css)]
+    return list(dict.fromkeys(urls))
+
+
+def _download(url: str) -> bytes:
+    request = urllib.request.Request(url, headers={"User-Agent": "flashpoints-assets"})
+    with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:
+        return response.read()
+
+
+class AssetCache:
+    """Files by URL in one folder (``$FLASHPOINTS_ASSETS`` or ``<cache>/assets``)."""
+
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(
+            root or os.environ.get("FLASHPOINTS_ASSETS") or default_cache_dir() / "assets"
+        )
+
+    def path(self, url: str) -> Path:
+        clean = url.split("#")[0].split("?")[0]
+        digest = hashlib.sha256(clean.encode()).hexdigest()[:16]
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(urlsplit(clean).path).name)[-60:]
+        return self.root / f"{digest}-{name}"
+
+    def get(self, url: str) -> bytes | None:
+        path = self.path(url)
+        return path.read_bytes() if path.is_file() else None
+
+    def put(self, url: str, data: bytes) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.path(url)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+
+def fetch_assets(
+    urls: Iterable[str],
+    cache: AssetCache | None = None,
+    *,
+    fetch: Callable[[str], bytes] = _download,
+) -> tuple[list[str], list[str]]:
+    """Copy ``urls`` (and the images and fonts their CSS refers to) into the cache.
+
+    Returns (fetched, failed) URLs; a file already cached is not fetched again.
+    """
+    cache = cache or AssetCache()
+    fetched: list[str] = []
+    failed: list[str] = []
+    queue = list(urls)
+    seen: set[str] = set()
+    while queue:
+        url = queue.pop(0).split("#")[0]
+        if url in seen:
+            continue
+        seen.add(url)
+        data = cache.get(url)
+        if data is None:
+            try:
+                data = fetch(url)
+            except Exception as err:  # any network or HTTP failure: report, carry on
+                failed.append(f"{url} ({err})")
+                continue
+            cache.put(url, data)
+            fetched.append(url)
+        if _is_css(url):
+            text = data.decode("utf-8", errors="replace")
+            queue += [
+                urljoin(url, ref)
+                for _, ref in _CSS_URL.findall(text)
+                if not ref.startswith(("data:", "#"))
+            ]
+    return fetched, failed
+
+
+def _is_css(url: str) -> bool:
+    return urlsplit(url).path.endswith(".css")
+
+
+def _data_uri(url: str, data: bytes) -> str:
+    kind = mimetypes.guess_type(urlsplit(url).path)[0] or "application/octet-stream"
+    if urlsplit(url).path.endswith(".woff2"):
+        kind = "font/woff2"
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _inline_css(url: str, text: str, cache: AssetCache) -> str:
+    def replace(match: re.Match) -> str:
+        ref = match.group(2)
+        if ref.startswith(("data:", "#")):
+            return match.group(0)
+        target = urljoin(url, ref)
+        data = cache.get(target)
+        if data is None:
+            return match.group(0)
+        return f'url("{_data_uri(target, data)}")'
+
+    return _CSS_URL.sub(replace, text)
+
+
+def inline_assets(html: str, cache: AssetCache | None = None) -> str:
+    """``html`` with every CDN script and stylesheet written into the page.
+
+    Raises :class:`~geo.errors.InputError` naming the first file missing from the cache: a
+    page that half works offline is worse than an error that says what to fetch.
+    """
+    cache = cache or AssetCache()
+    missing = [url for url in asset_urls(html) if cache.get(url) is None]
+    if missing:
+        raise InputError(
+            f"{len(missing)} map file(s) not in {cache.root}, first {missing[0]}; run"
+            " 'flashpoints assets fetch' where there is a network"
+        )
+
+    def script(match: re.Match) -> str:
+        code = cache.get(match.group(1)).decode("utf-8", errors="replace")
+        # "</script" inside the code would end the element early.
+        code = re.sub(r"</(script)", r"<\\/\1", code, flags=re.IGNORECASE)
+        return f"<script>/* {match.group(1)} */\n{code}\n</script>"
+
+    def style(match: re.Match) -> str:
+        url = match.group(1)
+        text = _inline_css(url, cache.get(url).decode("utf-8", errors="replace"), cache)
+        text = re.sub(r"</(style)", r"<\\/\1", text, flags=re.IGNORECASE)
+        return f"<style>/* {url} */\n{text}\n</style>"
+
+    html = _SCRIPT.sub(lambda m: script(m), html)
+    return _STYLE.sub(lambda m: style(m), html)
+
+
+def manifest(cache: AssetCache | None = None) -> dict[str, bool]:
+    """Which of the map's files are cached (for ``flashpoints assets list``)."""
+    cache = cache or AssetCache()
+    return {url: cache.get(url) is not None for url in map_asset_urls()}
