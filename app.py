@@ -13,13 +13,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.analysis import analyse
+from geo.analysis import analyse, filter_analysis
 from geo.borders import load_borders
+from geo.corrections import Correction, CorrectionStore
 from geo.errors import FlashpointsError
 from geo.export import dumps, to_csv, to_geojson, to_kml
 from geo.gazetteer import open_gazetteer
 from geo.geocode import GeocoderChain, OnlineSettings
-from geo.mapping import build_map
+from geo.mapping import BASEMAPS, build_map
 from geo.model import Analysis
 from geo.samples import list_samples
 from geo.text import document_from_text, documents_from_bytes
@@ -56,6 +57,7 @@ def run(
     text: str | None,
     extra_zones: str,
     online: tuple[str, str, str] | None = None,
+    corrections_version: tuple = (),
 ) -> Analysis:
     docs = (
         documents_from_bytes(data, name)
@@ -64,7 +66,14 @@ def run(
     )
     zones = load_zones() + zones_from_features(json.loads(extra_zones), "custom zones")
     chain = geocoder(online) if online else None
-    return analyse(docs, zones=zones, gazetteer=gazetteer(), geocoder=chain)
+    return analyse(
+        docs, zones=zones, gazetteer=gazetteer(), geocoder=chain, corrections=corrections()
+    )
+
+
+@st.cache_resource
+def corrections() -> CorrectionStore:
+    return CorrectionStore()
 
 
 def places_frame(analysis: Analysis) -> pd.DataFrame:
@@ -114,6 +123,43 @@ def zone_feature(zone) -> dict:
     return feature
 
 
+def correct_place(analysis: Analysis, place, clicked: dict | None) -> None:
+    """Corrections for the selected place: another candidate, a new point, or not a place.
+
+    Saved corrections win on every later run of the same text, here and in the CLI."""
+    mentions = analysis.mentions_of(place.id)
+    if not mentions:
+        return
+    first = mentions[0]
+    with st.expander(f"Correct “{place.name}” ({first.surface})"):
+        options = [c for c in dict.fromkeys(first.candidates) if c]
+        others = [p for p in (gazetteer().get(c) for c in options) if p is not None]
+        choice = st.selectbox(
+            "Use another candidate",
+            others,
+            format_func=lambda p: (
+                f"{p.name} ({p.kind}, {p.country_code}, {p.lat:.3f}, {p.lon:.3f})"
+            ),
+            index=None,
+            key="candidate",
+        )
+        c1, c2, c3 = st.columns(3)
+        fixes = []
+        if c1.button("Use this candidate", disabled=choice is None):
+            fixes = [Correction(m.document_id, m.surface, "place", choice.id) for m in mentions]
+        if c2.button("Move to the last point clicked on the map", disabled=not clicked):
+            fixes = [
+                Correction(m.document_id, m.surface, "move", lat=clicked["lat"], lon=clicked["lng"])
+                for m in mentions
+            ]
+        if c3.button("Not a place"):
+            fixes = [Correction(m.document_id, m.surface, "reject") for m in mentions]
+        if fixes:
+            for fix in {(f.document_id, f.surface): f for f in fixes}.values():
+                corrections().save(fix)
+            st.rerun()
+
+
 st.session_state.setdefault("custom_zones", [])
 samples = list_samples()
 with st.sidebar:
@@ -153,7 +199,12 @@ else:
     source, args = sample.name, (sample.name, sample.read_bytes(), None)
 
 try:
-    analysis = run(*args, json.dumps(st.session_state["custom_zones"]), online)
+    analysis = run(
+        *args,
+        json.dumps(st.session_state["custom_zones"]),
+        online,
+        corrections().version(),
+    )
 except FlashpointsError as err:
     st.error(str(err))
     st.stop()
@@ -166,10 +217,57 @@ cols[1].metric("Mentions", len(analysis.mentions))
 cols[2].metric("Zones", len(analysis.zones))
 cols[3].metric("Countries", len(analysis.countries))
 
-fmap = build_map(analysis, title=title, standalone=False, draw=True)
+with st.sidebar:
+    st.header("Filters")
+    pick_countries = st.multiselect(
+        "Country", sorted({p.country_code for p in analysis.places if p.country_code})
+    )
+    pick_zones = st.multiselect("Zone", [z.id for z in analysis.zones])
+    pick_kinds = st.multiselect("Place kind", sorted({p.kind for p in analysis.places}))
+    min_conf = st.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05)
+    st.header("Layers")
+    layer_names = {
+        "borders": "Country borders",
+        "zones": "Zones",
+        "places": "Places",
+        "relative": "Relative locations",
+        "heat": "Mention heat map",
+    }
+    layers = tuple(
+        key
+        for key, label in layer_names.items()
+        if st.checkbox(label, value=True, key=f"layer-{key}")
+    )
+    basemap = st.selectbox("Base map", [*BASEMAPS, "none (no tiles)"])
+
+shown = filter_analysis(
+    analysis,
+    countries=pick_countries,
+    zones=pick_zones,
+    kinds=pick_kinds,
+    min_confidence=min_conf,
+)
+table = places_frame(shown)
+st.caption("Select a row in the places table to centre the map on it.")
+selected = st.session_state.get("places-table", {}).get("selection", {}).get("rows", [])
+centre = None
+if selected and selected[0] < len(shown.places):
+    focus = shown.places[selected[0]]
+    centre = (focus.lat, focus.lon)
+
+fmap = build_map(
+    shown,
+    title=title,
+    standalone=False,
+    draw=True,
+    layers=layers,
+    tiles=None if basemap.startswith("none") else basemap,
+)
 state = st_folium(
     fmap,
     height=560,
+    center=centre,
+    zoom=9 if centre else None,
     use_container_width=True,
     returned_objects=["last_active_drawing", "last_clicked"],
     key="map",
@@ -204,9 +302,18 @@ if drawing:
                 st.error(str(err))
 
 st.subheader("Places")
-st.dataframe(places_frame(analysis), width="stretch", hide_index=True)
+st.dataframe(
+    table,
+    width="stretch",
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="places-table",
+)
+if selected and selected[0] < len(shown.places):
+    correct_place(shown, shown.places[selected[0]], clicked)
 st.subheader("Zones")
-st.dataframe(zones_frame(analysis), width="stretch", hide_index=True)
+st.dataframe(zones_frame(shown), width="stretch", hide_index=True)
 if analysis.unresolved:
     st.subheader("Names not placed")
     st.dataframe(
@@ -221,16 +328,15 @@ if analysis.unresolved:
     )
 
 st.subheader("Downloads")
+st.caption("Downloads hold what the filters show.")
 d1, d2, d3, d4, d5 = st.columns(5)
-standalone = build_map(analysis, title=title).get_root().render()
+standalone = build_map(shown, title=title).get_root().render()
 d1.download_button("HTML map", standalone, "flashpoints-map.html", "text/html")
 d2.download_button(
-    "GeoJSON", dumps(to_geojson(analysis)), "flashpoints.geojson", "application/geo+json"
+    "GeoJSON", dumps(to_geojson(shown)), "flashpoints.geojson", "application/geo+json"
 )
-d3.download_button("CSV", to_csv(analysis), "flashpoints.csv", "text/csv")
-d4.download_button(
-    "KML", to_kml(analysis), "flashpoints.kml", "application/vnd.google-earth.kml+xml"
-)
+d3.download_button("CSV", to_csv(shown), "flashpoints.csv", "text/csv")
+d4.download_button("KML", to_kml(shown), "flashpoints.kml", "application/vnd.google-earth.kml+xml")
 d5.download_button(
     "Zone set",
     dumps(zones_to_geojson(analysis.zones)),

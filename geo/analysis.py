@@ -7,9 +7,11 @@ about what a document means.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .borders import load_borders_full
+from .corrections import CorrectionStore, apply_corrections
 from .errors import InputError
 from .export import mention_record
 from .gazetteer import Gazetteer, load_stopwords, open_gazetteer
@@ -20,7 +22,7 @@ from .text import document_from_text, sentence_at, sentence_spans
 from .zonegen import ZoneOptions, clusters, generate_zones
 from .zones import load_zones, measure
 
-__all__ = ["analyse", "analyse_text", "toponym_records"]
+__all__ = ["analyse", "analyse_text", "filter_analysis", "toponym_records"]
 
 
 def analyse(
@@ -32,6 +34,7 @@ def analyse(
     generate: bool = True,
     zone_options: ZoneOptions | None = None,
     geocoder: GeocoderChain | None = None,
+    corrections: CorrectionStore | None = None,
 ) -> Analysis:
     """Geoparse every document and measure each place against every zone.
 
@@ -39,7 +42,8 @@ def analyse(
     the text's own border strips, tripoint areas and corridors are added, then clusters of
     places that no zone covers. A ``geocoder`` with an online service configured is asked
     about names in place-like positions that the gazetteer does not know; what it cannot
-    place is listed in ``Analysis.unresolved`` with the reason.
+    place is listed in ``Analysis.unresolved`` with the reason. ``corrections`` (an analyst's
+    choices for names in these documents) win over the geoparser.
     """
     gaz = gazetteer or open_gazetteer()
     docs = tuple(documents)
@@ -48,6 +52,10 @@ def analyse(
     unresolved: list[Unresolved] = []
     if geocoder is not None and geocoder.online is not None:
         per_doc, unresolved = _geocode_unknown(per_doc, gaz, geocoder)
+    if corrections is not None:
+        fixes = corrections.for_documents(d.id for d in docs)
+        if fixes:
+            per_doc = [(d, apply_corrections(found, fixes, gaz)) for d, found in per_doc]
     mentions = tuple(m for _, found in per_doc for m in found)
     places = tuple(unique_places(mentions))
     if generate:
@@ -130,6 +138,39 @@ def _geocode_unknown(per_doc, gazetteer: Gazetteer, geocoder: GeocoderChain):
         merged = sorted((*found, *extra), key=lambda m: (m.start, -m.end))
         out.append((doc, merged))
     return out, unresolved
+
+
+def filter_analysis(
+    analysis: Analysis,
+    *,
+    countries: Iterable[str] = (),
+    zones: Iterable[str] = (),
+    kinds: Iterable[str] = (),
+    min_confidence: float = 0.0,
+) -> Analysis:
+    """The part of ``analysis`` a user is looking at: places in these countries, in these
+    zones, of these kinds, with at least this confidence (empty means any). Zones, documents
+    and measurements are kept so distances still read against every zone."""
+    countries, zone_ids, kinds = set(countries), set(zones), set(kinds)
+
+    def keep(mention: Mention) -> bool:
+        place = mention.place
+        return (
+            mention.confidence >= min_confidence
+            and (not countries or place.country_code in countries)
+            and (not kinds or place.kind in kinds)
+            and (not zone_ids or bool(zone_ids & set(analysis.zones_of(place.id))))
+        )
+
+    mentions = tuple(m for m in analysis.mentions if keep(m))
+    ids = {m.place.id for m in mentions}
+    return replace(
+        analysis,
+        mentions=mentions,
+        places=tuple(p for p in analysis.places if p.id in ids),
+        memberships=tuple(ms for ms in analysis.memberships if ms.place_id in ids),
+        standings=tuple(s for s in analysis.standings if s[0] in ids),
+    )
 
 
 def analyse_text(

@@ -18,6 +18,7 @@ import click
 from .analysis import analyse, toponym_records
 from .assets import AssetCache, fetch_assets, manifest, map_asset_urls
 from .assets import inline_assets as inline
+from .corrections import CorrectionStore
 from .errors import FlashpointsError, InputError
 from .export import (
     dumps,
@@ -28,7 +29,7 @@ from .export import (
     to_kml,
     write_atomic,
 )
-from .gazetteer import open_gazetteer
+from .gazetteer import default_cache_dir, open_gazetteer
 from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
 from .mapping import BASEMAPS, build_map
@@ -105,7 +106,14 @@ def _analysis(
         generate=generated,
         zone_options=ZoneOptions(strip_km=strip_km),
         geocoder=geocoder,
+        corrections=_corrections(),
     )
+
+
+def _corrections() -> CorrectionStore | None:
+    """The analyst's saved corrections (made in the dashboard), if there are any."""
+    path = os.environ.get("FLASHPOINTS_CORRECTIONS") or default_cache_dir() / "corrections.sqlite"
+    return CorrectionStore(path) if Path(path).is_file() else None
 
 
 def _online_settings(

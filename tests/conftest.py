@@ -15,6 +15,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_EXAMPLE = ROOT.parent / "shared" / "examples" / "al-tanf-article.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_user_files(tmp_path_factory):
+    """Corrections and the geocoding cache go to a scratch folder, never the user's own."""
+    scratch = tmp_path_factory.mktemp("user-files")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("FLASHPOINTS_CORRECTIONS", str(scratch / "corrections.sqlite"))
+    patch.setenv("FLASHPOINTS_GEOCODE_CACHE", str(scratch / "geocode.sqlite"))
+    yield scratch
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def gazetteer():
     return open_gazetteer()

@@ -104,3 +104,63 @@ def test_online_geocoder_is_off_until_picked_then_places_unknown_names(app, tmp_
         missing = app.dataframe[2].value
         assert list(missing["name"]) == ["Nowhere Junction"]
         assert stub.searches()
+
+
+def test_filters_narrow_the_places_and_the_downloads(app):
+    everything = app.dataframe[0].value
+    kinds = next(m for m in app.sidebar.multiselect if m.label == "Place kind")
+    kinds.set_value(["camp"]).run()
+    assert not app.exception
+    camps = app.dataframe[0].value
+    assert set(camps["kind"]) == {"camp"}
+    assert len(camps) < len(everything)
+    (csv,) = [b for b in app.get("download_button") if b.proto.label == "CSV"]
+    assert csv.proto.label == "CSV"
+    slider = next(s for s in app.sidebar.slider if s.label == "Minimum confidence")
+    slider.set_value(1.0).run()
+    assert not app.exception
+
+
+def test_layer_toggles_and_base_map(app):
+    app.sidebar.checkbox(key="layer-places").uncheck().run()
+    assert not app.exception
+    base = next(s for s in app.sidebar.selectbox if s.label == "Base map")
+    base.set_value("none (no tiles)").run()
+    assert not app.exception
+
+
+def test_a_correction_from_the_table_sticks_in_later_runs_and_the_cli(app, samples_dir):
+    import csv
+    import io
+    import os
+
+    from click.testing import CliRunner
+
+    from geo.cli import main
+    from geo.corrections import CorrectionStore
+
+    table = app.dataframe[0].value
+    row = int(table.index[table["place"] == "Rukban camp"][0])
+    app.session_state["places-table"] = {"selection": {"rows": [row], "columns": []}}
+    app.run()
+    assert not app.exception
+    assert [e for e in app.expander if "Rukban" in e.label]
+    not_place = next(b for b in app.button if b.label == "Not a place")
+    not_place.click().run()
+    assert not app.exception
+    try:
+        assert "Rukban camp" not in set(app.dataframe[0].value["place"])
+        # A fresh session on the same text: the correction still wins.
+        fresh = AppTest.from_file(APP, default_timeout=120).run()
+        assert "Rukban camp" not in set(fresh.dataframe[0].value["place"])
+        # ...and so it does in the CLI's exports.
+        sample = str(samples_dir / "al-tanf-briefing.md")
+        out = CliRunner().invoke(main, ["geoparse", sample, "--format", "csv"])
+        assert out.exit_code == 0, out.output
+        names = {row["name"] for row in csv.DictReader(io.StringIO(out.stdout))}
+        assert "Rukban camp" not in names
+        assert "al Tanf garrison" in names
+    finally:
+        store = CorrectionStore(os.environ["FLASHPOINTS_CORRECTIONS"])
+        for fix in store.all():
+            store.remove(fix.document_id, fix.surface)

@@ -1,0 +1,73 @@
+"""Corrections: stored per (document, name), applied over the geoparser's answer."""
+
+import pytest
+
+from geo.analysis import analyse, filter_analysis
+from geo.corrections import Correction, CorrectionStore, apply_corrections
+from geo.errors import InputError
+from geo.text import document_from_text
+
+TEXT = "Turkish drones struck near Sinjar. Residents of Sinjar fled toward Dohuk."
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = CorrectionStore(tmp_path / "c.sqlite")
+    yield s
+    s.close()
+
+
+def test_other_candidate_move_and_reject(gazetteer, store):
+    doc = document_from_text(TEXT)
+    before = analyse([doc], gazetteer=gazetteer, generate=False)
+    sinjar = next(m for m in before.mentions if m.surface == "Sinjar")
+    assert sinjar.place.country_code == "IQ"
+    other = next(
+        gazetteer.get(c) for c in sinjar.candidates if gazetteer.get(c).country_code == "SY"
+    )
+
+    store.save(Correction(doc.id, "Sinjar", "place", other.id))
+    after = analyse([doc], gazetteer=gazetteer, generate=False, corrections=store)
+    fixed = [m for m in after.mentions if m.surface == "Sinjar"]
+    assert len(fixed) == 2
+    assert {m.place.id for m in fixed} == {other.id}
+    assert all(m.confidence == 1.0 for m in fixed)
+    assert "corrected by an analyst" in fixed[0].place.source
+
+    store.save(Correction(doc.id, "Dohuk", "move", lat=36.9, lon=43.0))
+    store.save(Correction(doc.id, "Turkish", "reject"))
+    after = analyse([doc], gazetteer=gazetteer, generate=False, corrections=store)
+    dohuk = next(m for m in after.mentions if m.surface == "Dohuk")
+    assert (dohuk.place.lat, dohuk.place.lon) == (36.9, 43.0)
+    assert "Turkish" not in {m.surface for m in after.mentions}
+    # Another document with the same names is not touched.
+    other_doc = document_from_text(TEXT + " More later.")
+    untouched = analyse([other_doc], gazetteer=gazetteer, generate=False, corrections=store)
+    assert "Turkish" in {m.surface for m in untouched.mentions}
+
+
+def test_bad_corrections_are_refused():
+    with pytest.raises(InputError):
+        Correction("d", "X", "teleport")
+    with pytest.raises(InputError):
+        Correction("d", "X", "move", lat=95.0, lon=0.0)
+    with pytest.raises(InputError):
+        Correction("d", "X", "place")
+
+
+def test_apply_without_corrections_is_identity(gazetteer, sample_analysis):
+    assert apply_corrections(sample_analysis.mentions, [], gazetteer) == list(
+        sample_analysis.mentions
+    )
+
+
+def test_filter_analysis(sample_analysis):
+    camps = filter_analysis(sample_analysis, kinds=["camp"])
+    assert {p.kind for p in camps.places} == {"camp"}
+    assert camps.zones == sample_analysis.zones
+    sy = filter_analysis(sample_analysis, countries=["SY"])
+    assert {p.country_code for p in sy.places} == {"SY"}
+    inside = filter_analysis(sample_analysis, zones=["al-tanf-55km"])
+    assert inside.places
+    assert all("al-tanf-55km" in sample_analysis.zones_of(p.id) for p in inside.places)
+    assert filter_analysis(sample_analysis, min_confidence=1.01).places == ()
