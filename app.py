@@ -8,6 +8,7 @@ and every place's membership updates. All the work is in ``geo``.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -16,13 +17,14 @@ from streamlit_folium import st_folium
 from geo.analysis import analyse, filter_analysis
 from geo.borders import load_borders
 from geo.corrections import Correction, CorrectionStore
-from geo.errors import FlashpointsError
+from geo.errors import FlashpointsError, InputError
 from geo.export import dumps, to_csv, to_geojson, to_kml
 from geo.gazetteer import open_gazetteer
 from geo.geocode import GeocoderChain, OnlineSettings
 from geo.mapping import BASEMAPS, build_map
 from geo.model import Analysis
 from geo.samples import list_samples
+from geo.store import Store
 from geo.text import document_from_text, documents_from_bytes
 from geo.zones import (
     load_zones,
@@ -69,6 +71,16 @@ def run(
     return analyse(
         docs, zones=zones, gazetteer=gazetteer(), geocoder=chain, corrections=corrections()
     )
+
+
+@st.cache_data(show_spinner="Reading the corpus store...")
+def run_store(path: str, mtime: float, extra_zones: str) -> Analysis:
+    """A corpus store's analysis; re-read when the file changes (``mtime``)."""
+    if not Path(path).is_file():
+        raise InputError(f"{path}: no such store")
+    zones = load_zones() + zones_from_features(json.loads(extra_zones), "custom zones")
+    with Store(path) as store:
+        return store.analysis(zones)
 
 
 @st.cache_resource
@@ -167,6 +179,9 @@ with st.sidebar:
     sample = st.selectbox("Sample briefing", samples, format_func=lambda p: p.name)
     pasted = st.text_area("…or paste an article", height=160, key="pasted")
     upload = st.file_uploader("…or upload a file", type=["txt", "md", "html", "htm"])
+    corpus_path = st.text_input(
+        "…or open a corpus store (path to a file made by 'flashpoints ingest')", key="corpus"
+    ).strip()
     st.header("Zones")
     zone_upload = st.file_uploader("Add a zone file (GeoJSON)", type=["geojson", "json"])
     if zone_upload is not None and st.button("Add zones from file"):
@@ -199,21 +214,30 @@ else:
     source, args = sample.name, (sample.name, sample.read_bytes(), None)
 
 try:
-    analysis = run(
-        *args,
-        json.dumps(st.session_state["custom_zones"]),
-        online,
-        corrections().version(),
-    )
+    if corpus_path:
+        mtime = Path(corpus_path).stat().st_mtime if Path(corpus_path).exists() else 0
+        analysis = run_store(corpus_path, mtime, json.dumps(st.session_state["custom_zones"]))
+        source = Path(corpus_path).name
+    else:
+        analysis = run(
+            *args,
+            json.dumps(st.session_state["custom_zones"]),
+            online,
+            corrections().version(),
+        )
 except FlashpointsError as err:
     st.error(str(err))
     st.stop()
 
-title = next((d.title for d in analysis.documents if d.title), source)
+title = (
+    f"Corpus: {source} ({len(analysis.documents)} articles)"
+    if corpus_path
+    else next((d.title for d in analysis.documents if d.title), source)
+)
 st.title(title)
 cols = st.columns(4)
 cols[0].metric("Places", len(analysis.places))
-cols[1].metric("Mentions", len(analysis.mentions))
+cols[1].metric("Events", len(analysis.events))
 cols[2].metric("Zones", len(analysis.zones))
 cols[3].metric("Countries", len(analysis.countries))
 
@@ -225,12 +249,26 @@ with st.sidebar:
     pick_zones = st.multiselect("Zone", [z.id for z in analysis.zones])
     pick_kinds = st.multiselect("Place kind", sorted({p.kind for p in analysis.places}))
     min_conf = st.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05)
+    pick_events = st.multiselect("Event kind", sorted({e.kind for e in analysis.events}))
+    dated = sorted(e.date for e in analysis.events if e.date)
+    period = (None, None)
+    if dated and dated[0] < dated[-1]:
+        chosen = st.date_input(
+            "Event dates", (dated[0], dated[-1]), min_value=dated[0], max_value=dated[-1]
+        )
+        if isinstance(chosen, tuple) and len(chosen) == 2:
+            period = chosen
+    pick_sources = []
+    if len(analysis.documents) > 1:
+        titles = {d.id: d.title or d.source for d in analysis.documents}
+        pick_sources = st.multiselect("Source", list(titles), format_func=titles.get)
     st.header("Layers")
     layer_names = {
         "borders": "Country borders",
         "zones": "Zones",
         "places": "Places",
         "relative": "Relative locations",
+        "events": "Dated events",
         "heat": "Mention heat map",
     }
     layers = tuple(
@@ -246,6 +284,9 @@ shown = filter_analysis(
     zones=pick_zones,
     kinds=pick_kinds,
     min_confidence=min_conf,
+    event_kinds=pick_events,
+    dates=period,
+    sources=pick_sources,
 )
 table = places_frame(shown)
 st.caption("Select a row in the places table to centre the map on it.")
@@ -314,6 +355,39 @@ if selected and selected[0] < len(shown.places):
     correct_place(shown, shown.places[selected[0]], clicked)
 st.subheader("Zones")
 st.dataframe(zones_frame(shown), width="stretch", hide_index=True)
+if shown.events:
+    st.subheader("Events")
+    events = pd.DataFrame([e.record() for e in shown.events])
+    timeline = events.dropna(subset=["date"])
+    if not timeline.empty:
+        # Play the timeline: the map and table show events up to the chosen date.
+        days = sorted(timeline["date"].unique())
+        if len(days) > 1:
+            upto = st.select_slider("Events up to", options=days, value=days[-1])
+            events = events[events["date"].isna() | (events["date"] <= upto)]
+        per_day = timeline.pivot_table(index="date", columns="kind", values="id", aggfunc="count")
+        st.bar_chart(per_day.fillna(0))
+    st.dataframe(
+        events[["date", "date_precision", "kind", "place", "actors", "sentence", "sources"]],
+        width="stretch",
+        hide_index=True,
+    )
+if len(analysis.documents) > 1:
+    st.subheader("Mentions over time")
+    published = {d.id: d.published for d in shown.documents}
+    counts = pd.DataFrame(
+        [
+            {"date": published.get(m.document_id), "place": m.place.name}
+            for m in shown.mentions
+            if published.get(m.document_id) and m.place.kind not in ("country", "continent")
+        ]
+    )
+    if not counts.empty:
+        top = counts["place"].value_counts().index[:6]
+        trend = counts[counts["place"].isin(top)].pivot_table(
+            index="date", columns="place", aggfunc="size", fill_value=0
+        )
+        st.line_chart(trend)
 if analysis.unresolved:
     st.subheader("Names not placed")
     st.dataframe(

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from .borders import load_borders_full
 from .corrections import CorrectionStore, apply_corrections
 from .errors import InputError
+from .events import Event, extract_events, merge_events
 from .export import mention_record
 from .gazetteer import Gazetteer, load_stopwords, open_gazetteer
 from .geocode import GeocoderChain
@@ -22,7 +24,7 @@ from .text import document_from_text, sentence_at, sentence_spans
 from .zonegen import ZoneOptions, clusters, generate_zones
 from .zones import load_zones, measure
 
-__all__ = ["analyse", "analyse_text", "filter_analysis", "toponym_records"]
+__all__ = ["analyse", "analyse_text", "assemble", "filter_analysis", "toponym_records"]
 
 
 def analyse(
@@ -56,10 +58,37 @@ def analyse(
         fixes = corrections.for_documents(d.id for d in docs)
         if fixes:
             per_doc = [(d, apply_corrections(found, fixes, gaz)) for d, found in per_doc]
+    return assemble(
+        per_doc,
+        zone_list,
+        generate=generate,
+        zone_options=zone_options,
+        unresolved=unresolved,
+    )
+
+
+def assemble(
+    per_doc: Sequence[tuple[Document, Sequence[Mention]]],
+    zones: Sequence[Zone],
+    *,
+    generate: bool = True,
+    zone_options: ZoneOptions | None = None,
+    unresolved: Sequence[Unresolved] = (),
+    events: Sequence[Event] | None = None,
+) -> Analysis:
+    """Everything but the geoparsing: events, generated zones, memberships, borders.
+
+    Split out so a corpus store can rebuild an analysis from the mentions it holds without
+    geoparsing its articles again. ``events`` defaults to those of ``per_doc``, merged.
+    """
+    zone_list = list(zones)
+    docs = tuple(d for d, _ in per_doc)
+    if events is None:
+        events = merge_events(e for d, found in per_doc for e in extract_events(d, found))
     mentions = tuple(m for _, found in per_doc for m in found)
     places = tuple(unique_places(mentions))
+    zopts = zone_options or ZoneOptions()
     if generate:
-        zopts = zone_options or ZoneOptions()
         known = {z.id for z in zone_list}
         for doc, found in per_doc:
             for zone in generate_zones(doc.text, found, zopts):
@@ -96,6 +125,7 @@ def analyse(
         countries=countries,
         standings=standings,
         unresolved=tuple(unresolved),
+        events=tuple(events),
     )
 
 
@@ -147,11 +177,18 @@ def filter_analysis(
     zones: Iterable[str] = (),
     kinds: Iterable[str] = (),
     min_confidence: float = 0.0,
+    event_kinds: Iterable[str] = (),
+    dates: tuple[date | None, date | None] = (None, None),
+    sources: Iterable[str] = (),
 ) -> Analysis:
     """The part of ``analysis`` a user is looking at: places in these countries, in these
     zones, of these kinds, with at least this confidence (empty means any). Zones, documents
-    and measurements are kept so distances still read against every zone."""
+    and measurements are kept so distances still read against every zone. Events are kept by
+    kind and by ``dates`` (first, last; an undated event passes only an open range);
+    ``sources`` keeps the mentions and events of those document ids."""
     countries, zone_ids, kinds = set(countries), set(zones), set(kinds)
+    event_kinds, sources = set(event_kinds), set(sources)
+    first, last = dates
 
     def keep(mention: Mention) -> bool:
         place = mention.place
@@ -160,7 +197,19 @@ def filter_analysis(
             and (not countries or place.country_code in countries)
             and (not kinds or place.kind in kinds)
             and (not zone_ids or bool(zone_ids & set(analysis.zones_of(place.id))))
+            and (not sources or mention.document_id in sources)
         )
+
+    def keep_event(event) -> bool:
+        if event_kinds and event.kind not in event_kinds:
+            return False
+        if sources and not sources & set(event.sources):
+            return False
+        if (first or last) and event.date is None:
+            return False
+        if first and event.date < first:
+            return False
+        return not (last and event.date > last)
 
     mentions = tuple(m for m in analysis.mentions if keep(m))
     ids = {m.place.id for m in mentions}
@@ -170,6 +219,7 @@ def filter_analysis(
         places=tuple(p for p in analysis.places if p.id in ids),
         memberships=tuple(ms for ms in analysis.memberships if ms.place_id in ids),
         standings=tuple(s for s in analysis.standings if s[0] in ids),
+        events=tuple(e for e in analysis.events if keep_event(e)),
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from tqdm import tqdm
 
 from .analysis import analyse, toponym_records
 from .assets import AssetCache, fetch_assets, manifest, map_asset_urls
@@ -22,6 +23,7 @@ from .corrections import CorrectionStore
 from .errors import FlashpointsError, InputError
 from .export import (
     dumps,
+    events_csv,
     mention_record,
     standing_record,
     to_csv,
@@ -32,7 +34,9 @@ from .export import (
 from .gazetteer import default_cache_dir, open_gazetteer
 from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
+from .ingest import ingest
 from .mapping import BASEMAPS, build_map
+from .store import Store
 from .text import load_documents
 from .zonegen import ZoneOptions
 from .zones import check_zone_file, load_zones
@@ -108,6 +112,11 @@ def _analysis(
         geocoder=geocoder,
         corrections=_corrections(),
     )
+
+
+def _store_analysis(db: str, zones: tuple[str, ...], generated: bool):
+    with Store(db) as store:
+        return store.analysis(load_zones(list(zones)) if zones else None, generate=generated)
 
 
 def _corrections() -> CorrectionStore | None:
@@ -237,6 +246,7 @@ def main() -> None:
     help="Write the map's JavaScript and CSS into the file (see 'assets fetch'): no CDN needed.",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--db", default=None, type=click.Path(exists=True), help="Map a corpus store.")
 @_zones_option
 @_theatre_option
 @_online_option
@@ -249,6 +259,7 @@ def map_command(
     basemap,
     inline_assets,
     force,
+    db,
     zones,
     generated,
     strip_km,
@@ -258,9 +269,12 @@ def map_command(
     scheme,
     config,
 ) -> None:
-    """Write a standalone HTML map of the places in INPUT files."""
-    geocoder = _chain(online, domain, scheme, config)
-    analysis = _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
+    """Write a standalone HTML map of the places in INPUT files (or a corpus store)."""
+    if db:
+        analysis = _store_analysis(db, zones, generated)
+    else:
+        geocoder = _chain(online, domain, scheme, config)
+        analysis = _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
     fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap)
     page = fmap.get_root().render()
@@ -387,17 +401,33 @@ def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> No
 @click.argument("inputs", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "kml"]), required=True)
 @click.option("-o", "--output", type=click.Path(), required=True)
+@click.option("--db", default=None, type=click.Path(exists=True), help="Export a corpus store.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @_zones_option
 @_theatre_option
 @_online_option
 @_friendly
 def export_command(
-    inputs, fmt, output, force, zones, generated, strip_km, theatre, online, domain, scheme, config
+    inputs,
+    fmt,
+    output,
+    db,
+    force,
+    zones,
+    generated,
+    strip_km,
+    theatre,
+    online,
+    domain,
+    scheme,
+    config,
 ) -> None:
-    """Export places (and zones) as GeoJSON, CSV or KML."""
-    geocoder = _chain(online, domain, scheme, config)
-    analysis = _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
+    """Export places (and zones) as GeoJSON, CSV or KML, from INPUT files or a store."""
+    if db:
+        analysis = _store_analysis(db, zones, generated)
+    else:
+        geocoder = _chain(online, domain, scheme, config)
+        analysis = _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
     content = {
         "geojson": lambda: dumps(to_geojson(analysis)) + "\n",
         "csv": lambda: to_csv(analysis),
@@ -405,6 +435,68 @@ def export_command(
     }[fmt]()
     write_atomic(Path(output), content, force=force)
     click.echo(f"wrote {output}")
+
+
+@main.command("ingest")
+@click.argument("inputs", nargs=-1)
+@click.option("--db", required=True, type=click.Path(), help="Store file (created if new).")
+@click.option("--published", default=None, help="Article date YYYY-MM-DD when inputs lack one.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Processes to use.")
+@click.option("--dask", default=None, metavar="tcp://HOST:PORT", help="Use a Dask cluster.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@_theatre_option
+@_friendly
+def ingest_command(inputs, db, published, workers, dask, quiet, theatre) -> None:
+    """Add articles (files, folders, JSON-lines corpora) to a corpus store, once each."""
+    if not inputs:
+        raise InputError("no input given (a file, a folder or - for stdin)")
+    if workers < 1:
+        raise InputError("--workers must be at least 1")
+    docs = load_documents(inputs, published=published)
+    with (
+        Store(db) as store,
+        tqdm(unit=" articles", disable=quiet, file=sys.stderr, desc="ingest") as bar,
+    ):
+        result = ingest(
+            docs,
+            store,
+            workers=workers,
+            dask=dask,
+            options=_options(theatre),
+            progress=bar.update,
+            inputs=inputs,
+        )
+        counts = store.counts()
+    click.echo(
+        f"{db}: {result['added']} added, {result['duplicates']} already stored;"
+        f" {result['mentions']} mentions, {result['events']} events."
+        f" Store: {counts['documents']} articles, {counts['places']} places,"
+        f" {counts['events']} events."
+    )
+
+
+@main.command("events")
+@click.argument("inputs", nargs=-1)
+@click.option("--db", default=None, type=click.Path(exists=True), help="Read a corpus store.")
+@click.option("--published", default=None, help="Article date YYYY-MM-DD when inputs lack one.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@_theatre_option
+@_friendly
+def events_command(inputs, db, published, fmt, theatre) -> None:
+    """Dated events (what happened, where, when, by whom) in INPUT files or a store."""
+    if db:
+        with Store(db) as store:
+            events = store.events()
+    else:
+        if not inputs:
+            raise InputError("no input given (a file, a folder, - for stdin, or --db)")
+        docs = list(load_documents(inputs, published=published))
+        events = list(analyse(docs, options=_options(theatre), generate=False).events)
+    records = [e.record() for e in events]
+    if fmt == "csv":
+        click.echo(events_csv(records), nl=False)
+    else:
+        click.echo(dumps({"events": records}))
 
 
 @main.group("assets")

@@ -73,6 +73,41 @@ def mention_record(mention: Mention, *, offset_shift=None) -> dict:
     }
 
 
+EVENT_FIELDS = (
+    "date",
+    "date_precision",
+    "date_uncertainty_days",
+    "date_text",
+    "kind",
+    "place",
+    "place_id",
+    "lat",
+    "lon",
+    "actors",
+    "sentence",
+    "trigger",
+    "confidence",
+    "sources",
+    "id",
+)
+
+
+def events_csv(records: list[dict]) -> str:
+    """Event records as CSV; lists joined with "; ", every cell safe for spreadsheets."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EVENT_FIELDS)
+    for rec in records:
+        row = []
+        for key in EVENT_FIELDS:
+            value = rec.get(key)
+            if isinstance(value, list):
+                value = "; ".join(str(v) for v in value)
+            row.append(spreadsheet_cell("" if value is None else str(value)))
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
 def standing_record(standing: BorderStanding | None) -> dict | None:
     if standing is None:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from datetime import timedelta
 
 import folium
 from branca.element import Element, MacroElement, Template
@@ -22,7 +23,10 @@ from folium.plugins import (
     MiniMap,
     MousePosition,
     Search,
+    Timeline,
+    TimelineSlider,
 )
+from folium.utilities import JsCode
 from shapely.geometry import mapping as shape_mapping
 
 from .borders import load_borders
@@ -37,6 +41,7 @@ __all__ = [
     "add_basemaps",
     "add_borders_layer",
     "add_controls",
+    "add_events_layer",
     "add_heat_layer",
     "add_legend",
     "add_places_layer",
@@ -109,6 +114,20 @@ PLUGIN_ASSETS = {
         [("leaflet_measure_js", _NPM + "leaflet-measure@2.1.7/dist/leaflet-measure.js")],
         [("leaflet_measure_css", _NPM + "leaflet-measure@2.1.7/dist/leaflet-measure.css")],
     ),
+    Timeline: (
+        [
+            ("timeline", _NPM + "leaflet.timeline@1.6.0/dist/leaflet.timeline.js"),
+            ("moment", _NPM + "moment@2.18.1/min/moment.min.js"),
+        ],
+        [],
+    ),
+    TimelineSlider: (
+        [
+            ("timeline", _NPM + "leaflet.timeline@1.6.0/dist/leaflet.timeline.js"),
+            ("moment", _NPM + "moment@2.18.1/min/moment.min.js"),
+        ],
+        [],
+    ),
     MiniMap: (
         [("Control_MiniMap_js", _NPM + "leaflet-minimap@3.6.1/dist/Control.MiniMap.min.js")],
         [("Control_MiniMap_css", _NPM + "leaflet-minimap@3.6.1/dist/Control.MiniMap.min.css")],
@@ -158,7 +177,20 @@ BASEMAPS = {
     },
 }
 #: Overlay layers ``build_map`` can draw; the dashboard's layer toggles pick from these.
-LAYERS = ("borders", "zones", "places", "relative", "heat")
+LAYERS = ("borders", "zones", "places", "relative", "events", "heat")
+#: Font Awesome icon and marker colour for each event kind.
+EVENT_ICONS = {
+    "airstrike": ("plane", "red"),
+    "shelling": ("bomb", "darkred"),
+    "attack": ("burst", "orange"),
+    "clash": ("crosshairs", "orange"),
+    "capture": ("flag", "purple"),
+    "recapture": ("flag", "darkpurple"),
+    "deployment": ("truck", "cadetblue"),
+    "negotiation": ("handshake", "green"),
+    "closure": ("ban", "gray"),
+    "displacement": ("person-walking", "blue"),
+}
 
 
 def dms(value: float, positive: str, negative: str) -> str:
@@ -381,6 +413,80 @@ def add_search(fmap: folium.Map, analysis: Analysis) -> Search | None:
     return search
 
 
+def _event_popup(event) -> str:
+    when = "undated"
+    if event.date is not None:
+        when = event.date.isoformat()
+        if event.date_precision != "day":
+            when += f" ({html_text(event.date_precision)}, ± {event.uncertainty_days} days)"
+    rows = [
+        f"<b>{html_text(event.kind)}</b> &middot; {when}",
+        f"Where: {html_text(event.place.name)}",
+    ]
+    if event.date_text:
+        rows.append(f"Date as written: “{html_text(event.date_text)}”")
+    if event.actors:
+        rows.append("Actors: " + ", ".join(html_text(a) for a in event.actors))
+    rows.append(f"<blockquote>{html_text(event.sentence)}</blockquote>")
+    rows.append(f"{len(event.sources)} source(s)")
+    return "<br>".join(rows)
+
+
+def add_events_layer(
+    fmap: folium.Map, analysis: Analysis, *, timeline: bool = False
+) -> folium.FeatureGroup:
+    """Dated events with an icon per kind; with ``timeline``, also a layer a time slider
+    plays through (exported HTML only: the time plugins do not run inside Streamlit)."""
+    group = folium.FeatureGroup(name="Dated events", show=True)
+    for event in analysis.events:
+        icon, colour = EVENT_ICONS.get(event.kind, ("circle-info", "lightgray"))
+        label = f"{event.kind}, {event.date.isoformat() if event.date else 'undated'}"
+        folium.Marker(
+            location=(event.place.lat, event.place.lon),
+            icon=folium.Icon(icon=icon, prefix="fa", color=colour),
+            tooltip=folium.Tooltip(html_text(label)),
+            popup=folium.Popup(_event_popup(event), max_width=420),
+        ).add_to(group)
+    group.add_to(fmap)
+    dated = [e for e in analysis.events if e.date is not None]
+    if timeline and dated:
+        features = [
+            {
+                "type": "Feature",
+                "properties": {
+                    "start": e.date.isoformat(),
+                    "end": (e.date + timedelta(days=max(1, e.uncertainty_days or 1))).isoformat(),
+                    "popup": _event_popup(e),
+                },
+                "geometry": {"type": "Point", "coordinates": [e.place.lon, e.place.lat]},
+            }
+            for e in dated
+        ]
+        layer = Timeline(
+            {"type": "FeatureCollection", "features": features},
+            pointToLayer=JsCode(
+                "function(feature, latlng) { return L.circleMarker(latlng, {radius: 9,"
+                " color: '#7f0000', fillColor: '#ef6548', fillOpacity: 0.9}); }"
+            ),
+            onEachFeature=JsCode(
+                "function(feature, layer) { layer.bindPopup(feature.properties.popup); }"
+            ),
+        )
+        _use_npm_assets(layer)
+        layer.layer_name = "Events over time (slider)"
+        layer.add_to(fmap)
+        slider = TimelineSlider(
+            auto_play=False,
+            date_options="YYYY-MM-DD",
+            enable_keyboard_controls=True,
+            playback_duration=8000,
+        )
+        _use_npm_assets(slider)
+        slider.add_timelines(layer)
+        slider.add_to(fmap)
+    return group
+
+
 def add_heat_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGroup:
     """Where the text dwells: one heat point per mention (countries left out, they would
     paint a country's centre red for every "Syrian" in the story)."""
@@ -489,7 +595,8 @@ _LEGEND = Template(
 {% macro html(this, kwargs) %}
 <div class="fp-legend" style="position: fixed; bottom: 28px; right: 12px; z-index: 9999;
      background: rgba(255,255,255,0.92); padding: 8px 10px; border: 1px solid #999;
-     border-radius: 4px; font: 12px/1.4 sans-serif; max-width: 230px;">
+     border-radius: 4px; font: 12px/1.4 sans-serif; max-width: 230px; max-height: 40vh;
+     overflow-y: auto;">
   <b>Legend</b><br>
   {{ this.rows }}
 </div>
@@ -511,6 +618,12 @@ def add_legend(fmap: folium.Map, analysis: Analysis) -> MacroElement:
         rows.append(
             f'<span style="display:inline-block;width:14px;height:0;border-top:2px dashed '
             f'{colour}"></span> {html_text(kind)} zone'
+        )
+    for kind in sorted({e.kind for e in analysis.events}):
+        _, colour = EVENT_ICONS.get(kind, ("", "lightgray"))
+        rows.append(
+            f'<span style="display:inline-block;width:10px;height:14px;border-radius:5px 5px 5px'
+            f' 0;background:{colour}"></span> {html_text(kind)} (event)'
         )
     if any(m.relation for m in analysis.mentions):
         rows.append(
@@ -631,6 +744,8 @@ def build_map(
         add_places_layer(fmap, analysis)
     if "relative" in layers:
         add_relative_layer(fmap, analysis)
+    if "events" in layers:
+        add_events_layer(fmap, analysis, timeline=standalone)
     if "heat" in layers:
         add_heat_layer(fmap, analysis)
     add_legend(fmap, analysis)

