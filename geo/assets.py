@@ -26,9 +26,9 @@ from .gazetteer import default_cache_dir
 __all__ = [
     "AssetCache",
     "asset_urls",
+    "cache_status",
     "fetch_assets",
     "inline_assets",
-    "manifest",
     "map_asset_urls",
 ]
 
@@ -186,7 +186,7 @@ def inline_assets(html: str, cache: AssetCache | None = None) -> str:
     return _STYLE.sub(lambda m: style(m), html)
 
 
-def manifest(cache: AssetCache | None = None) -> dict[str, bool]:
+def cache_status(cache: AssetCache | None = None) -> dict[str, bool]:
     """Which of the map's files are cached (for ``flashpoints assets list``)."""
     cache = cache or AssetCache()
     return {url: cache.get(url) is not None for url in map_asset_urls()}

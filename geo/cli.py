@@ -17,13 +17,14 @@ import click
 from tqdm import tqdm
 
 from .analysis import analyse, toponym_records
-from .assets import AssetCache, fetch_assets, manifest, map_asset_urls
+from .assets import AssetCache, cache_status, fetch_assets, map_asset_urls
 from .assets import inline_assets as inline
 from .corrections import CorrectionStore
 from .errors import FlashpointsError, InputError
 from .export import (
     dumps,
     events_csv,
+    manifest,
     mention_record,
     standing_record,
     to_csv,
@@ -334,7 +335,7 @@ def geoparse_command(
     if fmt == "csv":
         click.echo(to_csv(analysis), nl=False)
     elif fmt == "geojson":
-        click.echo(dumps(to_geojson(analysis, include_zones=False)))
+        click.echo(dumps(to_geojson(analysis, include_zones=False, include_events=False)))
     else:
         click.echo(
             dumps(
@@ -428,11 +429,26 @@ def export_command(
     else:
         geocoder = _chain(online, domain, scheme, config)
         analysis = _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
+    run = manifest(
+        analysis,
+        command="export",
+        inputs=list(inputs),
+        db=db,
+        zone_files=list(zones),
+        generated=generated,
+        strip_km=strip_km,
+        theatre=theatre,
+        online=online,
+    )
     content = {
-        "geojson": lambda: dumps(to_geojson(analysis)) + "\n",
+        "geojson": lambda: dumps(to_geojson(analysis, run=run)) + "\n",
         "csv": lambda: to_csv(analysis),
-        "kml": lambda: to_kml(analysis),
+        "kml": lambda: to_kml(analysis, run=run),
     }[fmt]()
+    if fmt == "csv":
+        # CSV has nowhere to put it: the manifest goes beside the file.
+        sidecar = Path(f"{output}.manifest.json")
+        write_atomic(sidecar, dumps(run) + "\n", force=force)
     write_atomic(Path(output), content, force=force)
     click.echo(f"wrote {output}")
 
@@ -452,7 +468,14 @@ def ingest_command(inputs, db, published, workers, dask, quiet, theatre) -> None
         raise InputError("no input given (a file, a folder or - for stdin)")
     if workers < 1:
         raise InputError("--workers must be at least 1")
-    docs = load_documents(inputs, published=published)
+    bad: list[str] = []
+
+    def skipped(problem: str) -> None:
+        bad.append(problem)
+        if len(bad) <= 20:
+            click.echo(f"flashpoints: warning: skipped {problem}", err=True)
+
+    docs = load_documents(inputs, published=published, on_error=skipped)
     with (
         Store(db) as store,
         tqdm(unit=" articles", disable=quiet, file=sys.stderr, desc="ingest") as bar,
@@ -473,6 +496,8 @@ def ingest_command(inputs, db, published, workers, dask, quiet, theatre) -> None
         f" Store: {counts['documents']} articles, {counts['places']} places,"
         f" {counts['events']} events."
     )
+    if bad:
+        _fail(f"{len(bad)} bad line(s) skipped, first {bad[0]}")
 
 
 @main.command("events")
@@ -521,7 +546,7 @@ def assets_fetch_command() -> None:
 @_friendly
 def assets_list_command() -> None:
     """Show which of the map's files are cached."""
-    for url, cached in manifest().items():
+    for url, cached in cache_status().items():
         click.echo(f"{'cached ' if cached else 'MISSING'}  {url}")
 
 

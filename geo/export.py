@@ -11,6 +11,7 @@ import io
 import json
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -136,8 +137,48 @@ def _relation_record(mention: Mention) -> dict | None:
     }
 
 
-def to_geojson(analysis: Analysis, *, include_zones: bool = True) -> dict:
-    """Places as Point features (lon, lat) with zones and distances; zones as polygons."""
+def manifest(analysis: Analysis, **settings: object) -> dict:
+    """What an export was made from, so it can be reproduced or questioned later: the
+    inputs, the gazetteer build, the zone files and the settings."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .gazetteer import open_gazetteer
+
+    try:
+        generator = f"flashpoints {version('flashpoints')}"
+    except PackageNotFoundError:  # pragma: no cover - source tree without metadata
+        generator = "flashpoints"
+    return {
+        "generator": generator,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "gazetteer": open_gazetteer().path.name,
+        "documents": [
+            {
+                "id": d.id,
+                "source": d.source,
+                "title": d.title,
+                "published": d.published.isoformat() if d.published else None,
+            }
+            for d in analysis.documents
+        ],
+        "zones": [
+            {"id": z.id, "kind": z.kind, "source": str(z.properties.get("source", ""))}
+            for z in analysis.zones
+        ],
+        "settings": settings,
+    }
+
+
+def to_geojson(
+    analysis: Analysis,
+    *,
+    include_zones: bool = True,
+    include_events: bool = True,
+    run: dict | None = None,
+) -> dict:
+    """Places as Point features (lon, lat) with zones and distances; zones as polygons;
+    events as Point features with ``"feature": "event"``. ``run`` (a :func:`manifest`) goes
+    in a top-level ``manifest`` member."""
     features = []
     for place in analysis.places:
         mentions = analysis.mentions_of(place.id)
@@ -170,7 +211,23 @@ def to_geojson(analysis: Analysis, *, include_zones: bool = True) -> dict:
             props["feature"] = "zone"
             props["members"] = [p.name for p in analysis.members_of(props["id"])]
             features.append(feature)
-    return {"type": "FeatureCollection", "features": features}
+    for event in analysis.events if include_events else ():
+        record = event.record()
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": list(lonlat_of(event.place.lat, event.place.lon)),
+                },
+                "properties": {"feature": "event"}
+                | {k: v for k, v in record.items() if k not in ("lat", "lon")},
+            }
+        )
+    collection: dict = {"type": "FeatureCollection", "features": features}
+    if run is not None:
+        collection["manifest"] = run
+    return collection
 
 
 def to_csv(analysis: Analysis) -> str:
@@ -192,7 +249,7 @@ def to_csv(analysis: Analysis) -> str:
     return buffer.getvalue()
 
 
-def to_kml(analysis: Analysis) -> str:
+def to_kml(analysis: Analysis, *, run: dict | None = None) -> str:
     """Places as KML placemarks (Google Earth); text escaped for XML."""
     marks = []
     for place in analysis.places:
@@ -208,6 +265,13 @@ def to_kml(analysis: Analysis) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>Flashpoints</name>'
+        + (
+            '<ExtendedData><Data name="manifest"><value>'
+            + xml_escape(json.dumps(run, ensure_ascii=False))
+            + "</value></Data></ExtendedData>"
+            if run is not None
+            else ""
+        )
         + "".join(marks)
         + "</Document></kml>\n"
     )

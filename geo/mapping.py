@@ -515,7 +515,7 @@ def add_controls(fmap: folium.Map, *, minimap: bool = True) -> None:
         secondary_length_unit="miles",
         primary_area_unit="sqkilometers",
     )
-    overview = MiniMap(toggle_display=True, position="bottomleft", zoom_level_offset=-6)
+    overview = MiniMap(toggle_display=True, position="bottomright", zoom_level_offset=-6)
     mouse = MousePosition(position="bottomright", separator=" , ", num_digits=4, prefix="")
     chosen = [measure, Fullscreen(position="topleft"), mouse] + ([overview] if minimap else [])
     for control in chosen:
@@ -593,7 +593,7 @@ def add_relative_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGr
 _LEGEND = Template(
     """
 {% macro html(this, kwargs) %}
-<div class="fp-legend" style="position: fixed; bottom: 28px; right: 12px; z-index: 9999;
+<div class="fp-legend" style="position: fixed; top: 64px; left: 54px; z-index: 9999;
      background: rgba(255,255,255,0.92); padding: 8px 10px; border: 1px solid #999;
      border-radius: 4px; font: 12px/1.4 sans-serif; max-width: 230px; max-height: 40vh;
      overflow-y: auto;">
@@ -760,6 +760,7 @@ def build_map(
             draw_options={"marker": False, "circlemarker": False},
             edit_options={"edit": False},
         ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    # The dashboard has its own layer toggles; there the control folds away.
+    folium.LayerControl(collapsed=not standalone).add_to(fmap)
     fmap.fit_bounds([list(bounds[0]), list(bounds[1])], padding=(20, 20))
     return fmap

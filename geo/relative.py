@@ -52,7 +52,7 @@ _UNITS = {
     "miles": 1.609344,
 }
 
-_DIRECTION = r"(north|south|east|west)(?:[- ]?(east|west))?(?:ern)?"
+_DIRECTION = r"(north|south|east|west)(?:(?<=north|south)[- ]?(east|west))?(?:ern)?"
 _NEAR = r"near|outside|close to|on the outskirts of|in the vicinity of"
 #: How a relative phrase ends: the cheap test (``str.endswith``) run on every mention first.
 _PHRASE_ENDS = ("of", "near", "outside", "to")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = [
     "clean_text",
     "decode_bytes",
     "document_from_text",
+    "document_from_url",
     "documents_from_bytes",
     "load_documents",
     "load_path",
@@ -203,37 +205,98 @@ def _html_document(raw: str, source: str, published: date | str | None) -> Docum
     return document_from_text(extracted, source=source, title=title, published=published)
 
 
-def load_path(path: str | Path, *, published: date | str | None = None) -> list[Document]:
-    """Read one file (txt, md, html, jsonl) or ``-`` for stdin into documents."""
+def document_from_url(
+    url: str, *, published: date | str | None = None, timeout_s: float = 20.0
+) -> Document:
+    """Fetch a web page and extract its article (trafilatura). Only ever called when the
+    user gives a URL: nothing else in Flashpoints goes online for text."""
+    import urllib.error
+    import urllib.request
+
+    if not url.lower().startswith(("http://", "https://")):
+        raise InputError(f"{url}: only http and https addresses can be fetched")
+    request = urllib.request.Request(
+        url, headers={"User-Agent": "flashpoints (article fetch)", "Accept": "text/html,*/*"}
+    )
+    limit = max_article_chars()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            data = response.read(limit + 1)
+    except urllib.error.HTTPError as err:
+        raise InputError(f"{url}: the server answered HTTP {err.code}") from err
+    except (urllib.error.URLError, TimeoutError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise InputError(f"{url}: cannot fetch ({reason})") from err
+    _check_size(url, len(data))
+    return _html_document(decode_bytes(data, url), url, published)
+
+
+def load_path(
+    path: str | Path,
+    *,
+    published: date | str | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> list[Document]:
+    """Read one file (txt, md, html, jsonl), ``-`` for stdin, or an http(s) URL."""
     name = str(path)
+    if name.lower().startswith(("http://", "https://")):
+        return [document_from_url(name, published=published)]
     if name == "-":
-        return [document_from_text(sys.stdin.read(), source="<stdin>", published=published)]
+        text = sys.stdin.read()
+        _check_size("<stdin>", len(text))
+        return [document_from_text(text, source="<stdin>", published=published)]
     p = Path(path)
     if p.is_dir():
         found = sorted(c for c in p.rglob("*") if c.suffix in TEXT_SUFFIXES)
-        return list(load_documents(found, published=published))
+        return list(load_documents(found, published=published, on_error=on_error))
     try:
         data = p.read_bytes()
     except FileNotFoundError as err:
         raise InputError(f"{name}: no such file") from err
     except OSError as err:
         raise InputError(f"{name}: cannot read ({err.strerror or err})") from err
-    return documents_from_bytes(data, name, published=published)
+    return documents_from_bytes(data, name, published=published, on_error=on_error)
+
+
+def max_article_chars() -> int:
+    """The largest article accepted (``$FLASHPOINTS_MAX_ARTICLE_MB``, default 20 MB of text):
+    a bigger "article" is a dump or a mistake, and would take minutes and gigabytes."""
+    try:
+        return int(float(os.environ.get("FLASHPOINTS_MAX_ARTICLE_MB", "20")) * 1_000_000)
+    except ValueError as err:
+        raise InputError("FLASHPOINTS_MAX_ARTICLE_MB must be a number of megabytes") from err
+
+
+def _check_size(name: str, size: int) -> None:
+    limit = max_article_chars()
+    if size > limit:
+        raise InputError(
+            f"{name}: {size / 1e6:.1f} MB is more than the {limit / 1e6:g} MB an article may be;"
+            " split it, or raise FLASHPOINTS_MAX_ARTICLE_MB"
+        )
 
 
 def documents_from_bytes(
-    data: bytes, name: str, *, published: date | str | None = None
+    data: bytes,
+    name: str,
+    *,
+    published: date | str | None = None,
+    on_error: Callable[[str], None] | None = None,
 ) -> list[Document]:
     """Decode and parse one file's bytes; the suffix of ``name`` picks the format.
 
     Shared by file paths and uploads (the dashboard), so both treat a file the same way.
+    ``on_error`` receives a JSON-lines corpus's bad lines (``file:line: problem``) so the good
+    ones can go on; without it the first bad line is an error.
     """
-    raw = decode_bytes(data, name)
     suffix = Path(name).suffix.lower()
+    if suffix != ".jsonl":
+        _check_size(name, len(data))
+    raw = decode_bytes(data, name)
     if suffix in (".html", ".htm"):
         return [_html_document(raw, name, published)]
     if suffix == ".jsonl":
-        return list(_jsonl_documents(raw, name, published))
+        return list(_jsonl_documents(raw, name, published, on_error))
     if suffix in (".md", ".markdown"):
         fields, body, offset = _front_matter(raw)
         doc = document_from_text(
@@ -249,31 +312,46 @@ def documents_from_bytes(
 
 
 def _jsonl_documents(
-    raw: str, name: str, published: date | str | None = None
+    raw: str,
+    name: str,
+    published: date | str | None = None,
+    on_error: Callable[[str], None] | None = None,
 ) -> Iterator[Document]:
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            text = record["text"]
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise InputError(f"{name}:{number}: not a JSON object with a 'text' field") from err
-        yield document_from_text(
-            str(text),
-            source=f"{name}:{number}",
-            title=record.get("title"),
-            published=record.get("published") or record.get("date") or published,
-            doc_id=str(record["id"]) if record.get("id") is not None else None,
-        )
+            try:
+                record = json.loads(line)
+                text = record["text"]
+            except (json.JSONDecodeError, KeyError, TypeError) as err:
+                raise InputError(f"{name}:{number}: not a JSON object with a 'text' field") from err
+            _check_size(f"{name}:{number}", len(str(text)))
+            doc = document_from_text(
+                str(text),
+                source=f"{name}:{number}",
+                title=record.get("title"),
+                published=record.get("published") or record.get("date") or published,
+                doc_id=str(record["id"]) if record.get("id") is not None else None,
+            )
+        except InputError as err:
+            if on_error is None:
+                raise
+            message = str(err)
+            on_error(message if message.startswith(f"{name}:") else f"{name}:{number}: {message}")
+            continue
+        yield doc
 
 
 def load_documents(
-    paths: Iterable[str | Path], *, published: date | str | None = None
+    paths: Iterable[str | Path],
+    *,
+    published: date | str | None = None,
+    on_error: Callable[[str], None] | None = None,
 ) -> Iterator[Document]:
     """Read every path in turn; folders are read recursively in name order."""
     for path in paths:
-        yield from load_path(path, published=published)
+        yield from load_path(path, published=published, on_error=on_error)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

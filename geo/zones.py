@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.errors
 from pyproj import CRS, Geod, Proj, Transformer
 from shapely.geometry import Point, Polygon, mapping, shape
 from shapely.geometry.polygon import orient
@@ -117,7 +118,14 @@ def _zone_from_feature(feature: Any, where: str) -> Zone:
         raise ZoneFileError(f"{where}: unknown kind {kind!r} (one of {', '.join(ZONE_KINDS)})")
     try:
         geom = shape(feature.get("geometry"))
-    except (AttributeError, TypeError, ValueError, KeyError) as err:
+    except (
+        AttributeError,
+        TypeError,
+        ValueError,
+        KeyError,
+        IndexError,
+        shapely.errors.ShapelyError,  # "Unknown geometry type", GEOS failures (found by fuzzing)
+    ) as err:
         raise ZoneFileError(f"{where}: invalid geometry ({err})") from err
     if geom.is_empty:
         raise ZoneFileError(f"{where}: empty geometry")

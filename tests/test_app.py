@@ -191,3 +191,14 @@ def test_corpus_mode_reads_a_store_with_events_and_filters(app, tmp_path, sample
     assert set(events["kind"]) == {"shelling"}
     app.text_input(key="corpus").set_value(str(tmp_path / "missing.db")).run()
     assert "no such store" in app.error[0].value
+
+
+def test_url_field_fetches_an_article_when_asked(app):
+    from .pages import PageServer
+
+    with PageServer() as server:
+        app.sidebar.checkbox[0].check().run()
+        app.text_input(key="url").set_value(server.url("/article")).run()
+        assert not app.exception
+        assert app.title[0].value == "Strikes near the garrison"
+        assert "Rukban camp" in set(app.dataframe[0].value["place"])

@@ -208,3 +208,24 @@ def test_zones_report_gives_each_place_its_border(runner):
     assert places["al Tanf garrison"]["border"]["nearest_border_with"] == "JO"
     assert places["Rukban camp"]["border"]["side_uncertain"] is True
     assert places["Syria"]["border"] is None
+
+
+def test_an_oversized_article_is_refused_in_one_line(tmp_path, monkeypatch):
+    """A 50 MB "article" is a dump or a mistake: refused before any work, nothing written."""
+    from geo.cli import main as cli_main
+
+    big = tmp_path / "dump.txt"
+    with big.open("w") as handle:
+        chunk = "Shelling hit Mosul on Tuesday. " * 1000 + "\n"
+        while handle.tell() < 50_000_000:
+            handle.write(chunk)
+    out = tmp_path / "map.html"
+    result = CliRunner().invoke(cli_main, ["map", str(big), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "dump.txt: 50.0 MB is more than the 20 MB an article may be" in result.stderr
+    assert not out.exists()
+    monkeypatch.setenv("FLASHPOINTS_MAX_ARTICLE_MB", "lots")
+    result = CliRunner().invoke(cli_main, ["map", str(big), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "FLASHPOINTS_MAX_ARTICLE_MB must be a number" in result.stderr

@@ -81,3 +81,35 @@ def test_zone_polygons_are_written_counter_clockwise_whatever_their_input(tmp_pa
     ring = zones_to_geojson(load_zones(path))["features"][0]["geometry"]["coordinates"][0]
     area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))
     assert area > 0
+
+
+def test_exports_carry_a_manifest(tmp_path, samples_dir):
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    sample = str(samples_dir / "al-tanf-briefing.md")
+    runner = CliRunner()
+    out = tmp_path / "out.geojson"
+    assert (
+        runner.invoke(main, ["export", sample, "--format", "geojson", "-o", str(out)]).exit_code
+        == 0
+    )
+    data = json.loads(out.read_text())
+    run = data["manifest"]
+    assert run["generator"].startswith("flashpoints")
+    assert run["gazetteer"].startswith("gazetteer-")
+    assert run["documents"][0]["published"] == "2017-06-08"
+    assert {"al-tanf-55km", "border:IQ-SY"} <= {z["id"] for z in run["zones"]}
+    assert run["settings"]["inputs"] == [sample]
+    assert any(f["properties"]["feature"] == "event" for f in data["features"])
+    kml = tmp_path / "out.kml"
+    assert runner.invoke(main, ["export", sample, "--format", "kml", "-o", str(kml)]).exit_code == 0
+    assert '<Data name="manifest">' in kml.read_text()
+    csv_out = tmp_path / "out.csv"
+    assert (
+        runner.invoke(main, ["export", sample, "--format", "csv", "-o", str(csv_out)]).exit_code
+        == 0
+    )
+    sidecar = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    assert sidecar["settings"]["command"] == "export"

@@ -95,3 +95,13 @@ def test_border_point_follows_the_story_to_its_end_of_the_border(gazetteer):
 def test_countries_that_share_no_border_make_no_border_point(gazetteer):
     _, rels = _relative("The US-Iran border talks.", gazetteer)
     assert rels == []
+
+
+def test_doubled_directions_found_by_fuzzing_do_not_crash(gazetteer):
+    """ "east-east of" once reached the bearing table as "easteast" (atheris found it)."""
+    from geo.geoparse import geoparse
+    from geo.text import document_from_text
+
+    doc = document_from_text("Jets struck 10 km east-east of Raqqa and west west of Mosul.")
+    found = [m for m in geoparse(doc, gazetteer) if m.relation]
+    assert [m.surface for m in found] == ["east of Raqqa", "west of Mosul"]

@@ -223,3 +223,37 @@ def test_cli_store_errors_are_one_line(tmp_path):
     assert result.stderr.startswith("flashpoints: error: ")
     assert result.stderr.count("\n") == 1
     assert os.path.getsize(junk) == len(b"\x00garbage" * 500)  # nothing written over it
+
+
+def test_ingest_skips_broken_lines_names_them_and_exits_non_zero(tmp_path):
+    corpus_file = tmp_path / "big.jsonl"
+    lines = [json.dumps({"id": i, "text": f"Item {i}: shelling near Mosul."}) for i in range(300)]
+    lines[17] = '{"id": 17, "text": "unterminated'
+    lines[150] = "[1, 2, 3]"
+    lines[299] = '{"id": 299}'
+    corpus_file.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.db"
+    result = CliRunner().invoke(main, ["ingest", str(corpus_file), "--db", str(db), "--quiet"])
+    assert result.exit_code == 2
+    assert f"{corpus_file}:18:" in result.stderr
+    assert f"{corpus_file}:151:" in result.stderr
+    assert f"{corpus_file}:300:" in result.stderr
+    assert "3 bad line(s) skipped" in result.stderr
+    with Store(db) as store:
+        assert store.counts()["documents"] == 297  # every good line is stored
+
+
+def test_a_100000_line_corpus_with_broken_lines_loads_the_rest(tmp_path):
+    corpus_file = tmp_path / "huge.jsonl"
+    with corpus_file.open("w") as handle:
+        for i in range(100_000):
+            if i in (10, 50_000, 99_999):
+                handle.write('{"text": \n')
+            else:
+                handle.write(json.dumps({"id": i, "text": f"Line {i} from the wires."}) + "\n")
+    problems: list[str] = []
+    docs = list(load_documents([corpus_file], on_error=problems.append))
+    assert len(docs) == 99_997
+    assert [p.split(":")[1] for p in problems] == ["11", "50001", "100000"]
+    with pytest.raises(InputError, match=r"huge\.jsonl:11: not a JSON object"):
+        list(load_documents([corpus_file]))

@@ -116,3 +116,27 @@ def test_sentences_split_on_stops_and_lines():
         "New line here",
     ]
     assert sentence_at(text, spans, text.index("Washington")) == "Officials in Washington said so."
+
+
+def test_article_from_a_url_on_a_local_server():
+    from geo.errors import InputError
+    from geo.text import document_from_url, load_documents
+
+    from .pages import PageServer
+
+    with PageServer() as server:
+        doc = document_from_url(server.url("/article"))
+        assert doc.title == "Strikes near the garrison"
+        assert "al Tanf" in doc.text
+        assert "newsletter" not in doc.text
+        assert str(doc.published) == "2017-06-08"
+        (same,) = load_documents([server.url("/article")])
+        assert same.id == doc.id
+        with pytest.raises(InputError, match="HTTP 404"):
+            document_from_url(server.url("/missing"))
+        with pytest.raises(InputError, match="no article text"):
+            document_from_url(server.url("/empty"))
+    with pytest.raises(InputError, match="cannot fetch"):
+        document_from_url(server.url("/article"))  # the server is gone
+    with pytest.raises(InputError, match="only http and https"):
+        document_from_url("ftp://example.org/a")
