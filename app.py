@@ -282,6 +282,7 @@ with st.sidebar:
         if st.checkbox(label, value=True, key=f"layer-{key}")
     )
     basemap = st.selectbox("Base map", [*BASEMAPS, "none (no tiles)"])
+    colour_by = st.radio("Colour places by", ["zone", "kind"], horizontal=True)
 
 shown = filter_analysis(
     analysis,
@@ -308,6 +309,7 @@ fmap = build_map(
     draw=True,
     layers=layers,
     tiles=None if basemap.startswith("none") else basemap,
+    colour_by=colour_by,
 )
 state = st_folium(
     fmap,

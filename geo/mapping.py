@@ -87,6 +87,8 @@ PRECISION_STYLE = {
     "region": {"weight": 3, "dash_array": None, "fill_opacity": 0.0, "color": None},
     "country": {"weight": 1, "dash_array": "1 3", "fill_opacity": 0.3, "color": "#555555"},
 }
+#: Fill of a place that lies in no zone.
+NO_ZONE_COLOUR = "#f7f7f7"
 #: Above this many places, markers are clustered so the map stays responsive.
 CLUSTER_OVER = 300
 
@@ -264,13 +266,14 @@ def _place_popup(analysis: Analysis, place: Place, zone_names: dict[str, str]) -
         )
     if mentions:
         rows.append(f"Confidence {mentions[0].confidence:.2f} &middot; {len(mentions)} mention(s)")
-        seen = []
+        # Every sentence that mentions it, each once; a long corpus scrolls inside the popup.
+        quotes = []
+        seen: set[str] = set()
         for m in mentions:
             if m.sentence not in seen:
-                seen.append(m.sentence)
-                rows.append(f"<blockquote>{_highlighted(m)}</blockquote>")
-            if len(seen) == 3:
-                break
+                seen.add(m.sentence)
+                quotes.append(f"<blockquote>{_highlighted(m)}</blockquote>")
+        rows.append('<div class="fp-quotes">' + "".join(quotes) + "</div>")
     return "<br>".join(rows)
 
 
@@ -339,15 +342,30 @@ def add_zones_layer(fmap: folium.Map, analysis: Analysis) -> list[folium.Feature
     return list(groups.values())
 
 
-def add_places_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGroup:
-    """A marker per place: colour by kind, size by mentions, outline by precision.
+def _zone_colours(analysis: Analysis) -> dict[str, tuple[str, str]]:
+    """Place id -> (colour, zone name) of the first zone it lies in, declared zones first
+    (they are listed first), so a marker says at a glance which zone it falls in."""
+    names = {
+        z.id: (ZONE_STYLES.get(z.kind, ZONE_STYLES["custom"])["color"], z.name)
+        for z in analysis.zones
+    }
+    out: dict[str, tuple[str, str]] = {}
+    for ms in analysis.memberships:
+        if ms.inside and ms.place_id not in out:
+            out[ms.place_id] = names[ms.zone_id]
+    return out
 
-    Many places are clustered (``CLUSTER_OVER``); canvas rendering keeps 10,000 cheap.
-    """
+
+def add_places_layer(
+    fmap: folium.Map, analysis: Analysis, *, colour_by: str = "zone"
+) -> folium.FeatureGroup:
+    """A marker per place: colour by the zone it lies in (or by kind), size by mentions,
+    outline by precision. Many places are clustered (``CLUSTER_OVER``)."""
     group = folium.FeatureGroup(name="Places", show=True)
     counts = Counter(m.place.id for m in analysis.mentions)
     zone_names = {z.id: z.name for z in analysis.zones}
     precision = {m.place.id: m.precision for m in analysis.mentions}
+    in_zone = _zone_colours(analysis) if colour_by == "zone" else {}
     points = [p for p in analysis.places if p.kind != "relative"]  # relative: own layer
     target: folium.map.Layer = group
     if len(points) > CLUSTER_OVER:
@@ -358,7 +376,10 @@ def add_places_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGrou
     for place in points:
         prec = precision.get(place.id, "exact")
         style = PRECISION_STYLE.get(prec, PRECISION_STYLE["exact"])
-        colour = KIND_COLOURS.get(place.kind, "#666666")
+        if colour_by == "zone":
+            colour = in_zone.get(place.id, (NO_ZONE_COLOUR, ""))[0]
+        else:
+            colour = KIND_COLOURS.get(place.kind, "#666666")
         radius = PRECISION_RADIUS.get(prec, 7) + min(counts[place.id], 10) * 0.5
         folium.CircleMarker(
             location=(place.lat, place.lon),
@@ -605,14 +626,25 @@ _LEGEND = Template(
 )
 
 
-def add_legend(fmap: folium.Map, analysis: Analysis) -> MacroElement:
-    """A fixed legend: kinds present, zone kinds present, precision outline."""
-    kinds = sorted({p.kind for p in analysis.places if p.kind != "relative"})
-    rows = [
-        f'<span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
-        f'background:{KIND_COLOURS.get(k, "#666")};border:1px solid #222"></span> {html_text(k)}'
-        for k in kinds
-    ]
+def add_legend(fmap: folium.Map, analysis: Analysis, *, colour_by: str = "zone") -> MacroElement:
+    """A fixed legend: what marker colours mean, zone kinds, events, precision symbols."""
+    dot = "display:inline-block;width:10px;height:10px;border-radius:5px;border:1px solid #222;"
+    rows = []
+    if colour_by == "zone":
+        rows.append("<i>Places, by the zone they lie in:</i>")
+        zone_kinds = sorted({z.kind for z in analysis.zones})
+        for kind in zone_kinds:
+            colour = ZONE_STYLES.get(kind, ZONE_STYLES["custom"])["color"]
+            rows.append(
+                f'<span style="{dot}background:{colour}"></span> in a {html_text(kind)} zone'
+            )
+        rows.append(f'<span style="{dot}background:{NO_ZONE_COLOUR}"></span> in no zone')
+    else:
+        kinds = sorted({p.kind for p in analysis.places if p.kind != "relative"})
+        rows += [
+            f'<span style="{dot}background:{KIND_COLOURS.get(k, "#666")}"></span> {html_text(k)}'
+            for k in kinds
+        ]
     for kind in sorted({z.kind for z in analysis.zones}):
         colour = ZONE_STYLES.get(kind, ZONE_STYLES["custom"])["color"]
         rows.append(
@@ -650,6 +682,7 @@ _CSS = """<style>
   margin: 6px 0 0; padding-left: 8px; border-left: 3px solid #ccc;
 }
 .leaflet-popup-content mark { background: #ffe08a; padding: 0 2px; }
+.leaflet-popup-content .fp-quotes { max-height: 220px; overflow-y: auto; }
 </style>"""
 
 
@@ -716,6 +749,7 @@ def build_map(
     draw: bool = False,
     layers: tuple[str, ...] = LAYERS,
     controls: bool = True,
+    colour_by: str = "zone",
 ) -> folium.Map:
     """The layered map. ``tiles`` is the base map shown first (all of ``BASEMAPS`` can be
     switched to); ``None`` gives a map with no tile server at all (air-gapped use).
@@ -741,14 +775,14 @@ def build_map(
     if "zones" in layers:
         add_zones_layer(fmap, analysis)
     if "places" in layers:
-        add_places_layer(fmap, analysis)
+        add_places_layer(fmap, analysis, colour_by=colour_by)
     if "relative" in layers:
         add_relative_layer(fmap, analysis)
     if "events" in layers:
         add_events_layer(fmap, analysis, timeline=standalone)
     if "heat" in layers:
         add_heat_layer(fmap, analysis)
-    add_legend(fmap, analysis)
+    add_legend(fmap, analysis, colour_by=colour_by)
     if standalone:
         add_sources_panel(fmap, analysis, title)
     if controls:

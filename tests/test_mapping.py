@@ -66,3 +66,19 @@ def test_air_gapped_map_has_no_tile_layer(sample_analysis):
     html = _html(sample_analysis, tiles=None)
     assert "tile.openstreetmap.org" not in html
     assert "Country borders" in html
+
+
+def test_popups_quote_every_sentence_and_markers_take_their_zone_colour(gazetteer):
+    from geo.mapping import NO_ZONE_COLOUR, ZONE_STYLES
+
+    text = " ".join(f"Report {i}: shelling near Rukban again." for i in range(6))
+    analysis = analyse([document_from_text(text)], gazetteer=gazetteer)
+    html = _html(analysis)
+    for i in range(6):
+        assert f"Report {i}: shelling near <mark>Rukban</mark> again." in html
+    by_zone = _html(analysis, colour_by="zone")
+    assert ZONE_STYLES["deconfliction"]["color"] in by_zone  # Rukban is in the 55 km zone
+    assert "in a deconfliction zone" in by_zone
+    far = analyse([document_from_text("Shelling hit Kyiv.")], gazetteer=gazetteer)
+    assert f'"fillColor": "{NO_ZONE_COLOUR}"' in _html(far)
+    assert "in no zone" in _html(far)
