@@ -23,6 +23,7 @@ from geo.gazetteer import open_gazetteer
 from geo.geocode import GeocoderChain, OnlineSettings
 from geo.mapping import BASEMAPS, build_map
 from geo.model import Analysis
+from geo.safe import markdown_text
 from geo.samples import list_samples
 from geo.store import Store
 from geo.text import document_from_text, document_from_url, documents_from_bytes
@@ -144,7 +145,7 @@ def correct_place(analysis: Analysis, place, clicked: dict | None) -> None:
     if not mentions:
         return
     first = mentions[0]
-    with st.expander(f"Correct “{place.name}” ({first.surface})"):
+    with st.expander(f"Correct “{markdown_text(place.name)}” ({markdown_text(first.surface)})"):
         options = [c for c in dict.fromkeys(first.candidates) if c]
         others = [p for p in (gazetteer().get(c) for c in options) if p is not None]
         choice = st.selectbox(
@@ -239,7 +240,7 @@ title = (
     if corpus_path
     else next((d.title for d in analysis.documents if d.title), source)
 )
-st.title(title)
+st.title(markdown_text(title))
 cols = st.columns(4)
 cols[0].metric("Places", len(analysis.places))
 cols[1].metric("Events", len(analysis.events))
@@ -330,12 +331,12 @@ if clicked:
         where = f"{clicked['lat']:.4f}, {clicked['lng']:.4f}"
         if here.found:
             away = f", {here.distance_km} km away" if here.distance_km is not None else ""
+            country = here.country_code or "no country"
             st.caption(
-                f"Clicked {where}: {here.name}{away} ({here.country_code or 'no country'};"
-                f" {here.geocoder})"
+                f"Clicked {where}: {markdown_text(here.name)}{away} ({country}; {here.geocoder})"
             )
         else:
-            st.caption(f"Clicked {where}: {here.reason}")
+            st.caption(f"Clicked {where}: {markdown_text(here.reason)}")
 drawing = (state or {}).get("last_active_drawing")
 if drawing:
     with st.form("new-zone", clear_on_submit=True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-__all__ = ["html_text", "spreadsheet_cell"]
+__all__ = ["html_text", "markdown_text", "spreadsheet_cell"]
 
 _JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "\n": " ", "\r": " "})
 
@@ -18,6 +18,16 @@ _JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "\n": "
 def html_text(value: object) -> str:
     """Escape ``value`` for HTML text or attribute context, safe inside a JS template literal."""
     return html.escape(str(value), quote=True).translate(_JS_TEMPLATE)
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
+
+
+def markdown_text(value: object) -> str:
+    """Article text for Streamlit's Markdown widgets (titles, captions, labels): every
+    Markdown and HTML-ish character is backslash-escaped, so a title cannot become a link,
+    an image or markup."""
+    return " ".join(str(value).split()).translate(_MARKDOWN)
 
 
 def spreadsheet_cell(value: object) -> object:

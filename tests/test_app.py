@@ -202,3 +202,17 @@ def test_url_field_fetches_an_article_when_asked(app):
         assert not app.exception
         assert app.title[0].value == "Strikes near the garrison"
         assert "Rukban camp" in set(app.dataframe[0].value["place"])
+
+
+def test_hostile_article_shows_as_text_in_the_dashboard(app):
+    hostile = (
+        "# <img src=x onerror=alert(1)> [click](javascript:alert(2)) **Raqqa**\n\n"
+        "Shelling hit Raqqa and Sinjar on Tuesday."
+    )
+    app.text_area(key="pasted").set_value(hostile).run()
+    assert not app.exception
+    title = app.title[0].value
+    assert "\\<img" in title  # escaped for Markdown: shown as text, never as an image
+    assert "\\[click\\]\\(javascript" in title
+    places = set(app.dataframe[0].value["place"])
+    assert "Sinjār" in places or "Sinjar" in places

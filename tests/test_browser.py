@@ -17,6 +17,7 @@ import pytest
 from geo.analysis import analyse
 from geo.mapping import build_map
 from geo.text import document_from_text
+from geo.zones import load_zones, zones_from_features
 
 from .cdn import CONTENT_TYPES, local_file
 
@@ -172,13 +173,28 @@ def test_injected_markup_in_an_article_never_runs(browser, gazetteer, tmp_path):
     text = (
         "<script>window.__pwned = 1; alert(1)</script> Raqqa\n"
         'Fighting near Sinjar <img src=x onerror="window.__pwned=2"> `${window.__pwned=3}`\n'
-        "</div></script><svg onload=window.__pwned=4> near al Tanf \\u0060"
+        "</div></script><svg onload=window.__pwned=4> near al Tanf \\u0060\n"
+        'Jets struck <a href="javascript:window.__pwned=7">Rukban</a> on May 18, '
+        "<script>window.__pwned=8</script> forces said.\n"
     )
-    doc = document_from_text(text, title="<img src=x onerror=window.__pwned=5>")
+    doc = document_from_text(
+        text, title="<img src=x onerror=window.__pwned=5>", published="2017-06-08"
+    )
+    hostile_zone = {
+        "type": "Feature",
+        "properties": {
+            "name": "</script><img src=x onerror=window.__pwned=6>",
+            "source": "<svg onload=window.__pwned=9>",
+            "note": "`${window.__pwned=10}`",
+        },
+        "geometry": {"type": "Point", "coordinates": [38.6, 33.4]},
+    }
+    hostile_zone["properties"]["radius_km"] = 30
+    zones = load_zones() + zones_from_features([hostile_zone], "hostile.geojson")
+    analysis = analyse([doc], zones=zones, gazetteer=gazetteer)
+    assert analysis.events  # the event popups and the time slider carry article text too
     out = tmp_path / "hostile.html"
-    out.write_text(
-        build_map(analyse([doc], gazetteer=gazetteer), title=doc.title).get_root().render()
-    )
+    out.write_text(build_map(analysis, title=doc.title).get_root().render())
     page, errors, unexpected = _open(browser, out)
     # open every popup and tooltip so their HTML is put into the live DOM
     opened = page.evaluate(OPEN_ALL_POPUPS)
