@@ -32,7 +32,7 @@ from .export import (
     to_kml,
     write_atomic,
 )
-from .gazetteer import default_cache_dir, open_gazetteer
+from .gazetteer import open_gazetteer
 from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
 from .ingest import ingest
@@ -115,15 +115,19 @@ def _analysis(
     )
 
 
-def _store_analysis(db: str, zones: tuple[str, ...], generated: bool):
-    with Store(db) as store:
-        return store.analysis(load_zones(list(zones)) if zones else None, generate=generated)
+def _source_analysis(inputs, db, zones, theatre, generated, strip_km, online_args):
+    """The analysis of a corpus store (``--db``: no geoparsing again) or of INPUT files."""
+    if db:
+        with Store(db) as store:
+            return store.analysis(load_zones(list(zones)) if zones else None, generate=generated)
+    geocoder = _chain(*online_args)
+    return _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
 
 
 def _corrections() -> CorrectionStore | None:
     """The analyst's saved corrections (made in the dashboard), if there are any."""
-    path = os.environ.get("FLASHPOINTS_CORRECTIONS") or default_cache_dir() / "corrections.sqlite"
-    return CorrectionStore(path) if Path(path).is_file() else None
+    path = CorrectionStore.default_path()
+    return CorrectionStore(path) if path.is_file() else None
 
 
 def _online_settings(
@@ -271,11 +275,9 @@ def map_command(
     config,
 ) -> None:
     """Write a standalone HTML map of the places in INPUT files (or a corpus store)."""
-    if db:
-        analysis = _store_analysis(db, zones, generated)
-    else:
-        geocoder = _chain(online, domain, scheme, config)
-        analysis = _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
+    analysis = _source_analysis(
+        inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
+    )
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
     fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap)
     page = fmap.get_root().render()
@@ -424,11 +426,9 @@ def export_command(
     config,
 ) -> None:
     """Export places (and zones) as GeoJSON, CSV or KML, from INPUT files or a store."""
-    if db:
-        analysis = _store_analysis(db, zones, generated)
-    else:
-        geocoder = _chain(online, domain, scheme, config)
-        analysis = _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
+    analysis = _source_analysis(
+        inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
+    )
     run = manifest(
         analysis,
         command="export",

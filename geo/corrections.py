@@ -55,11 +55,15 @@ class CorrectionStore:
     """Corrections in one SQLite file (``$FLASHPOINTS_CORRECTIONS`` or the cache folder);
     the newest correction of a name in a document replaces older ones."""
 
-    def __init__(self, path: str | Path | None = None):
-        default = os.environ.get("FLASHPOINTS_CORRECTIONS") or (
-            default_cache_dir() / "corrections.sqlite"
+    @staticmethod
+    def default_path() -> Path:
+        """``$FLASHPOINTS_CORRECTIONS``, else ``corrections.sqlite`` in the cache folder."""
+        return Path(
+            os.environ.get("FLASHPOINTS_CORRECTIONS") or default_cache_dir() / "corrections.sqlite"
         )
-        self.path = Path(path or default)
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path or self.default_path())
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(self.path, timeout=30, check_same_thread=False)

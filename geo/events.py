@@ -23,7 +23,15 @@ from .gazetteer import haversine_km
 from .model import Document, Mention, Place
 from .text import sentence_spans
 
-__all__ = ["EVENT_KINDS", "Event", "extract_events", "merge_events", "resolve_date"]
+__all__ = [
+    "EVENT_KINDS",
+    "Event",
+    "extract_events",
+    "merge_events",
+    "precision_rank",
+    "resolve_date",
+    "same_event",
+]
 
 #: Event kinds and the words that signal them, most specific first.
 EVENT_KINDS: dict[str, tuple[str, ...]] = {
@@ -365,9 +373,17 @@ def merge_events(events: Iterable[Event]) -> list[Event]:
     return merged
 
 
+#: Date precisions, most precise first.
+DATE_PRECISIONS = ("day", "week", "month", "approximate", "reported", None)
+
+
+def precision_rank(event: Event) -> int:
+    """Lower is more precise: the report with the best date names a merged event's date."""
+    return DATE_PRECISIONS.index(event.date_precision)
+
+
 def _combine(a: Event, b: Event) -> Event:
-    order = ["day", "week", "month", "approximate", "reported", None]
-    best = a if order.index(a.date_precision) <= order.index(b.date_precision) else b
+    best = a if precision_rank(a) <= precision_rank(b) else b
     return replace(
         best,
         sources=tuple(dict.fromkeys(a.sources + b.sources)),

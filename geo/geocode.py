@@ -138,10 +138,10 @@ def load_online_settings(path: str | Path) -> OnlineSettings | None:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise InputError(f"{path}: not valid TOML ({err})") from err
     table = data.get("online")
+    if table is not None and not isinstance(table, dict):
+        raise InputError(f"{path}: [online] must be a table")
     if table is None or not table.get("service"):
         return None
-    if not isinstance(table, dict):
-        raise InputError(f"{path}: [online] must be a table")
     known = {f for f in OnlineSettings.__dataclass_fields__ if f != "extra"}
     unknown = sorted(set(table) - known)
     if unknown:

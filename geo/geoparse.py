@@ -646,27 +646,15 @@ def geoparse(
             if places is cand.places  # unfiltered: the gazetteer's own tuple
             else (cand.key, suffix, *(p.id for p, _ in places))
         )
-        if memo_key in decided:
-            decision = decided[memo_key]
-        elif len(places) == 1 and places is cand.places and places[0][0].kind not in _TOWNS:
-            # One candidate that is not a town: nothing in the document changes the outcome.
-            decision = static.get(memo_key)
-            if decision is None:
-                decision = static[memo_key] = _decide(
-                    _score(places, cand.key, suffix, context, anchors, opts),
-                    cand.key,
-                    suffix,
-                    context,
-                    opts,
-                )
+        # One candidate that is not a town: nothing in the document changes the outcome, so
+        # the decision is kept across documents; any other is kept for this document only.
+        lone = len(places) == 1 and places is cand.places and places[0][0].kind not in _TOWNS
+        memo = static if lone else decided
+        if memo_key in memo:
+            decision = memo[memo_key]
         else:
-            decision = decided[memo_key] = _decide(
-                _score(places, cand.key, suffix, context, anchors, opts),
-                cand.key,
-                suffix,
-                context,
-                opts,
-            )
+            scored = _score(places, cand.key, suffix, context, anchors, opts)
+            decision = memo[memo_key] = _decide(scored, cand.key, suffix, context, opts)
         if decision is None:
             continue
         best, confidence, precision, candidates = decision

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .events import Event, extract_events, same_event
+from .events import Event, extract_events, precision_rank, same_event
 from .model import Document, Mention, Place, Relation
 
 __all__ = ["SCHEMA_VERSION", "IngestResult", "Store", "content_hash"]
@@ -218,7 +218,7 @@ class Store:
                 self._con.execute(
                     "INSERT OR IGNORE INTO event_sources VALUES (?, ?)", (existing.id, document_id)
                 )
-                if _precision_rank(event) < _precision_rank(existing):
+                if precision_rank(event) < precision_rank(existing):
                     self._con.execute(
                         "UPDATE events SET date = ?, date_precision = ?, date_text = ?"
                         " WHERE id = ?",
@@ -371,11 +371,6 @@ _EVENT_SQL = (
     " p.country_code, p.admin1, p.population, p.source"
     " FROM events e JOIN places p ON p.id = e.place_id"
 )
-
-
-def _precision_rank(event: Event) -> int:
-    order = ["day", "week", "month", "approximate", "reported", None]
-    return order.index(event.date_precision)
 
 
 def _relation_json(rel: Relation | None) -> str | None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
+
+from .localserver import LocalServer
 
 PLACES = {
     "umm batinah": (33.1841, 35.8712, "village", "sy", "Umm Batinah, Quneitra, Syria"),
@@ -91,21 +93,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, json.dumps([hit]))
 
 
-class NominatimStub(ThreadingHTTPServer):
-    daemon_threads = True
-
+class NominatimStub(LocalServer):
     def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler)
         self.lock = threading.Lock()
         self.log: list[tuple[float, str, dict, str | None]] = []
         self.busy_seen: set[str] = set()
         self.slow_s = 2.0
         self.retry_after = 1
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-
-    @property
-    def domain(self) -> str:
-        return f"127.0.0.1:{self.server_address[1]}"
 
     def searches(self, query: str | None = None) -> list[dict]:
         return [
@@ -113,11 +108,3 @@ class NominatimStub(ThreadingHTTPServer):
             for _, path, p, _ in self.log
             if path == "/search" and (query is None or p.get("q") == query)
         ]
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.shutdown()
-        self.server_close()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from .localserver import LocalServer
 
 ARTICLE = """<!doctype html><html><head><title>Strikes near the garrison</title>
 <meta property="article:published_time" content="2017-06-08"></head><body>
@@ -33,20 +34,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class PageServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class PageServer(LocalServer):
     def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.shutdown()
-        self.server_close()
+        super().__init__(_Handler)

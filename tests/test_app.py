@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.safe import markdown_text
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -180,7 +182,7 @@ def test_corpus_mode_reads_a_store_with_events_and_filters(app, tmp_path, sample
         ingest([*load_documents([samples_dir]), extra], store)
     app.text_input(key="corpus").set_value(str(db)).run()
     assert not app.exception
-    assert app.title[0].value.startswith("Corpus: corpus.db (4 articles)")
+    assert app.title[0].value == markdown_text("Corpus: corpus.db (4 articles)")
     assert int(_metrics(app)["Events"]) >= 3
     assert "Events" in [h.value for h in app.subheader]
     assert "Mentions over time" in [h.value for h in app.subheader]

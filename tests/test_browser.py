@@ -74,10 +74,13 @@ def browser():
         browser.close()
 
 
-def _route(unexpected: list[str]):
+def _route(unexpected: list[str], allow: tuple[str, ...] = ()):
+    """Serve CDN files from npm packages and tiles as a blank PNG; fail anything else
+    except local pages (``file:`` and the ``allow`` prefixes)."""
+
     def handle(route):
         url = route.request.url
-        if url.startswith(("file:", "data:", "about:")):
+        if url.startswith(("file:", "data:", "about:", "blob:", *allow)):
             return route.continue_()
         if any(host in url for host in TILE_HOSTS):
             return route.fulfill(status=200, body=BLANK_PNG, content_type="image/png")

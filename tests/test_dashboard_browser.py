@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .cdn import CONTENT_TYPES, local_file
-from .test_browser import BLANK_PNG, CHROMIUM, CHROMIUM_ARGS, TILE_HOSTS, browser  # noqa: F401
+from .test_browser import _route, browser  # noqa: F401
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,27 +76,6 @@ def dashboard(tmp_path_factory):
     proc.wait(timeout=20)
 
 
-def _route(unexpected: list[str], base: str):
-    def handle(route):
-        url = route.request.url
-        if url.startswith((base, "data:", "about:", "blob:")) or "127.0.0.1" in url:
-            return route.continue_()
-        if any(host in url for host in TILE_HOSTS):
-            return route.fulfill(status=200, body=BLANK_PNG, content_type="image/png")
-        file = local_file(url)
-        if file is None:
-            unexpected.append(url)
-            return route.abort()
-        return route.fulfill(
-            status=200,
-            body=file.read_bytes(),
-            content_type=CONTENT_TYPES.get(file.suffix, "application/octet-stream"),
-            headers={"Access-Control-Allow-Origin": "*"},
-        )
-
-    return handle
-
-
 def _metric(page, label: str) -> str:
     box = page.locator('[data-testid="stMetric"]', has_text=label)
     return box.locator('[data-testid="stMetricValue"]').inner_text()
@@ -108,7 +86,7 @@ def test_paste_map_toggle_and_download(browser, dashboard, tmp_path):  # noqa: F
     shots.mkdir(parents=True, exist_ok=True)
     unexpected: list[str] = []
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page.route("**/*", _route(unexpected, dashboard))
+    page.route("**/*", _route(unexpected, allow=(dashboard,)))
     page.goto(dashboard, wait_until="domcontentloaded")
     page.get_by_text("Tension builds around the al Tanf garrison").first.wait_for(timeout=90000)
     map_frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
