@@ -648,8 +648,7 @@ def geoparse(
         )
         # One candidate that is not a town: nothing in the document changes the outcome, so
         # the decision is kept across documents; any other is kept for this document only.
-        lone = len(places) == 1 and places is cand.places and places[0][0].kind not in _TOWNS
-        memo = static if lone else decided
+        memo = static if _lone(cand, places) else decided
         if memo_key in memo:
             decision = memo[memo_key]
         else:
@@ -674,6 +673,12 @@ def geoparse(
     mentions.extend(relative_mentions(text, mentions))
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
+
+
+def _lone(cand: _Candidate, places) -> bool:
+    """One unfiltered candidate that is not a town: its resolution depends on nothing in the
+    document (no rival to weigh, no population to doubt)."""
+    return len(places) == 1 and places is cand.places and places[0][0].kind not in _TOWNS
 
 
 def _decide(scored, key: str, suffix: str, context: set[str], opts: GeoparseOptions):

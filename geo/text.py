@@ -61,6 +61,7 @@ BOILERPLATE_PATTERNS = tuple(
 
 _MD_MARKER = re.compile(r"^(\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+)")
 _BLANK = re.compile(r"^\s*$")
+_NON_SPACE = re.compile(r"\S")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 _FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.DOTALL)
 
@@ -363,15 +364,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """
     spans = []
     start = 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.start() > start:
-            spans.append((start, match.start()))
-        start = match.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return [
-        (s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans if text[s:e].strip()
-    ]
+    bounds = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
+    bounds.append((len(text), len(text)))
+    for end, after in bounds:
+        first = _NON_SPACE.search(text, start, end)  # skip leading blanks; none: empty span
+        if first is not None:
+            spans.append((first.start(), end))
+        start = after
+    return spans
 
 
 def sentence_at(
