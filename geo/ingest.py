@@ -19,7 +19,7 @@ from .events import Event, extract_events
 from .gazetteer import open_gazetteer
 from .geoparse import GeoparseOptions, geoparse
 from .model import Document, Mention
-from .store import IngestResult, Store
+from .store import IngestResult, Store, content_hash
 
 __all__ = ["ingest", "process_document"]
 
@@ -70,12 +70,13 @@ def ingest(
 
     def fresh(docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
-            if doc.id in seen or store.has(doc.text):
+            digest = content_hash(doc.text)  # the same text is the same article, whatever id
+            if digest in seen or store.has(doc.text):
                 result["duplicates"] += 1
                 if progress:
                     progress(1)
                 continue
-            seen.add(doc.id)
+            seen.add(digest)
             yield doc
 
     def write(items) -> None:

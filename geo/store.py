@@ -156,10 +156,20 @@ class Store:
         digest = content_hash(document.text)
         self._con.execute("BEGIN IMMEDIATE")
         try:
-            cur = self._con.execute(
-                "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+            if self._con.execute(
+                "SELECT 1 FROM documents WHERE content_hash = ?", (digest,)
+            ).fetchone():
+                self._con.execute("ROLLBACK")
+                return False
+            # Corpus ids ("1", "d7") are not unique across corpora: another text under this
+            # id keeps its own, and this one is stored under the id plus its content hash.
+            doc_id = document.id
+            if self._con.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone():
+                doc_id = f"{document.id}~{digest[:12]}"
+            self._con.execute(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
                 (
-                    document.id,
+                    doc_id,
                     digest,
                     document.title,
                     document.source,
@@ -170,9 +180,6 @@ class Store:
                     time.time(),
                 ),
             )
-            if cur.rowcount == 0:
-                self._con.execute("ROLLBACK")
-                return False
             for m in mentions:
                 self._place(m.place)
                 if m.relation is not None:
@@ -182,7 +189,7 @@ class Store:
                 " precision, sentence, candidates, relation) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
-                        document.id,
+                        doc_id,
                         m.place.id,
                         m.start,
                         m.end,
@@ -197,7 +204,7 @@ class Store:
                 ],
             )
             for event in events:
-                self._event(event, document.id)
+                self._event(event, doc_id)
             self._con.execute("COMMIT")
         except BaseException:
             self._con.execute("ROLLBACK")

@@ -257,3 +257,24 @@ def test_a_100000_line_corpus_with_broken_lines_loads_the_rest(tmp_path):
     assert [p.split(":")[1] for p in problems] == ["11", "50001", "100000"]
     with pytest.raises(InputError, match=r"huge\.jsonl:11: not a JSON object"):
         list(load_documents([corpus_file]))
+
+
+def test_corpus_ids_that_collide_across_corpora_lose_no_article(tmp_path, gazetteer):
+    first = [document_from_text("Shelling hit Mosul.", doc_id="1")]
+    second = [
+        document_from_text("Jets struck near Rukban.", doc_id="1"),
+        document_from_text("Fighting near Sinjar.", doc_id="1"),
+    ]
+    with Store(tmp_path / "s.db") as store:
+        ingest(first, store)
+        result = ingest(second, store)
+        assert (result["added"], result["duplicates"]) == (2, 0)
+        docs = {d.text: d.id for d in store.documents()}
+        assert len(docs) == 3
+        assert docs["Shelling hit Mosul."] == "1"
+        assert len(set(docs.values())) == 3
+        mentions = store.mentions()
+        assert {m.surface for m in mentions[docs["Fighting near Sinjar."]]} == {
+            "Sinjar",
+            "near Sinjar",
+        }
