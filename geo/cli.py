@@ -457,7 +457,13 @@ def export_command(
 @click.argument("inputs", nargs=-1)
 @click.option("--db", required=True, type=click.Path(), help="Store file (created if new).")
 @click.option("--published", default=None, help="Article date YYYY-MM-DD when inputs lack one.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Processes to use.")
+@click.option(
+    "--workers",
+    type=int,
+    default=os.cpu_count() or 1,
+    show_default="all cores",
+    help="Processes to geoparse with (small jobs run in one).",
+)
 @click.option("--dask", default=None, metavar="tcp://HOST:PORT", help="Use a Dask cluster.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_theatre_option

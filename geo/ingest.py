@@ -8,6 +8,7 @@ spent on it. A killed ingest loses only the articles not yet committed.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
@@ -21,7 +22,11 @@ from .geoparse import GeoparseOptions, geoparse
 from .model import Document, Mention
 from .store import IngestResult, Store, content_hash
 
-__all__ = ["ingest", "process_document"]
+__all__ = ["SMALL_JOB", "ingest", "process_document"]
+
+#: Fewer new articles than this are geoparsed in this process: starting workers (each opens
+#: the gazetteer) costs more than it saves.
+SMALL_JOB = 64
 
 
 def process_document(
@@ -59,7 +64,8 @@ def ingest(
 ) -> IngestResult:
     """Geoparse and store ``documents``; returns counts (added, duplicates, mentions, events).
 
-    ``workers`` > 1 uses that many processes; ``dask`` (``tcp://host:port``) sends the work
+    ``workers`` > 1 uses that many processes (for jobs of ``SMALL_JOB`` articles or more);
+    ``dask`` (``tcp://host:port``) sends the work
     to a Dask cluster instead. ``progress`` is called with the number of articles handled.
     The run is recorded in the store with its manifest (inputs, settings, versions).
     """
@@ -93,16 +99,19 @@ def ingest(
     todo = fresh(documents)
     if dask:
         _ingest_dask(todo, dask, options, write)
-    elif workers > 1:
-        ctx = get_context("spawn")  # no forked SQLite handles in the children
-        with ctx.Pool(workers) as pool:
-            # Batches are drawn here, in the thread that owns the store, a round at a time.
-            for round_ in _batches(todo, 16 * workers * 4):
-                for items in pool.imap(_BatchWorker(options), _batches(round_, 16)):
-                    write(items)
     else:
-        for doc in todo:
-            write([process_document(doc, options)])
+        rounds = _batches(todo, 16 * max(1, workers) * 4)
+        first = next(rounds, [])
+        if workers > 1 and len(first) >= SMALL_JOB:
+            ctx = get_context("spawn")  # no forked SQLite handles in the children
+            with ctx.Pool(workers) as pool:
+                # Batches are drawn here, in the thread that owns the store, a round at a time.
+                for round_ in itertools.chain([first], rounds):
+                    for items in pool.imap(_BatchWorker(options), _batches(round_, 16)):
+                        write(items)
+        else:  # one core, or too few articles to repay starting the workers
+            for doc in itertools.chain(first, itertools.chain.from_iterable(rounds)):
+                write([process_document(doc, options)])
     manifest = {
         "inputs": list(inputs),
         "settings": {

@@ -73,11 +73,23 @@ def test_the_same_event_from_two_articles_is_one_event_with_two_sources(tmp_path
         assert event.date.isoformat() == "2017-05-18"
 
 
-def test_multiprocessing_gives_the_same_store(tmp_path, gazetteer):
-    docs = list(load_documents([corpus(tmp_path / "c.jsonl", 40)]))
+def test_multiprocessing_gives_the_same_store(tmp_path, gazetteer, monkeypatch):
+    import geo.ingest
+
+    docs = list(load_documents([corpus(tmp_path / "c.jsonl", 100)]))
+    started = []
+    real_pool = geo.ingest.get_context
+
+    def spy(method):
+        started.append(method)
+        return real_pool(method)
+
+    monkeypatch.setattr(geo.ingest, "get_context", spy)
     with Store(tmp_path / "one.db") as one, Store(tmp_path / "two.db") as two:
         ingest(docs, one)
+        assert started == []
         ingest(docs, two, workers=2)
+        assert started == ["spawn"]  # the pool really ran
         assert one.counts() == two.counts()
 
 
