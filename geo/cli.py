@@ -21,6 +21,7 @@ from .assets import AssetCache, cache_status, fetch_assets, map_asset_urls
 from .assets import inline_assets as inline
 from .corrections import CorrectionStore
 from .errors import FlashpointsError, InputError
+from .events import merge_events
 from .export import (
     dumps,
     events_csv,
@@ -35,7 +36,7 @@ from .export import (
 from .gazetteer import open_gazetteer
 from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
-from .ingest import ingest
+from .ingest import ingest, process_document
 from .mapping import BASEMAPS, build_map
 from .store import Store
 from .text import load_documents
@@ -521,8 +522,10 @@ def events_command(inputs, db, published, fmt, theatre) -> None:
     else:
         if not inputs:
             raise InputError("no input given (a file, a folder, - for stdin, or --db)")
-        docs = list(load_documents(inputs, published=published))
-        events = list(analyse(docs, options=_options(theatre), generate=False).events)
+        options = _options(theatre)
+        docs = load_documents(inputs, published=published)
+        # Events need the mentions only: no zones, borders or memberships to compute.
+        events = merge_events(e for d in docs for e in process_document(d, options)[2])
     records = [e.record() for e in events]
     if fmt == "csv":
         click.echo(events_csv(records), nl=False)

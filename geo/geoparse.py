@@ -402,11 +402,6 @@ SAME_SPOT_KM = 50.0
 HAMLET_POPULATION = 10_000
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance on a sphere (a prior needs no ellipsoid, and this is hot code)."""
-    return _chord_km(_unit(lat1, lon1), _unit(lat2, lon2))
-
-
 def _unit(lat: float, lon: float) -> tuple[float, float, float]:
     """The point as a unit vector: distances between vectors are one C call (math.dist)."""
     phi, lam = math.radians(lat), math.radians(lon)
@@ -429,6 +424,7 @@ def _vec(place: Place) -> tuple[float, float, float]:
 
 
 def _chord_km(u: tuple[float, float, float], v: tuple[float, float, float]) -> float:
+    """Great-circle km between unit vectors (a prior needs no ellipsoid; this is hot code)."""
     return 12742.0 * math.asin(min(1.0, math.dist(u, v) / 2.0))
 
 

@@ -268,7 +268,8 @@ class Store:
                 event.place.lon + pad + 1,
             ),
         ).fetchall()
-        return [self._event_from_row(r) for r in rows]
+        # Only kind, date and place decide whether reports match: no sources to read here.
+        return [_event_from_row(r, ()) for r in rows]
 
     def record_run(self, manifest: dict[str, Any], started: float) -> int:
         cur = self._con.execute(
@@ -326,31 +327,14 @@ class Store:
         return out
 
     def events(self) -> list[Event]:
+        """Every stored event with all its sources (two queries, whatever the count)."""
+        sources: dict[str, list[str]] = {}
+        for event_id, document_id in self._con.execute(
+            "SELECT event_id, document_id FROM event_sources ORDER BY rowid"
+        ):
+            sources.setdefault(event_id, []).append(document_id)
         rows = self._con.execute(_EVENT_SQL + " ORDER BY e.date, e.id").fetchall()
-        return [self._event_from_row(r) for r in rows]
-
-    def _event_from_row(self, row) -> Event:
-        sources = tuple(
-            r[0]
-            for r in self._con.execute(
-                "SELECT document_id FROM event_sources WHERE event_id = ? ORDER BY rowid",
-                (row[0],),
-            )
-        )
-        return Event(
-            id=row[0],
-            kind=row[1],
-            date=date.fromisoformat(row[2]) if row[2] else None,
-            date_precision=row[3],
-            date_text=row[4],
-            place=Place(*row[10:19]),
-            actors=tuple(json.loads(row[6])),
-            sentence=row[7],
-            document_id=sources[0] if sources else "",
-            confidence=row[8],
-            trigger=row[9],
-            sources=sources,
-        )
+        return [_event_from_row(r, tuple(sources.get(r[0], ()))) for r in rows]
 
     def analysis(self, zones=None, *, generate: bool = True):
         """The whole corpus as one :class:`~geo.model.Analysis`, from stored mentions (no
@@ -378,6 +362,23 @@ _EVENT_SQL = (
     " p.country_code, p.admin1, p.population, p.source"
     " FROM events e JOIN places p ON p.id = e.place_id"
 )
+
+
+def _event_from_row(row, sources: tuple[str, ...]) -> Event:
+    return Event(
+        id=row[0],
+        kind=row[1],
+        date=date.fromisoformat(row[2]) if row[2] else None,
+        date_precision=row[3],
+        date_text=row[4],
+        place=Place(*row[10:19]),
+        actors=tuple(json.loads(row[6])),
+        sentence=row[7],
+        document_id=sources[0] if sources else "",
+        confidence=row[8],
+        trigger=row[9],
+        sources=sources,
+    )
 
 
 def _relation_json(rel: Relation | None) -> str | None:
