@@ -611,6 +611,21 @@ def add_relative_layer(fmap: folium.Map, analysis: Analysis) -> folium.FeatureGr
     return group
 
 
+class _Verbatim(Element):
+    """Finished HTML put into the page as it is.
+
+    branca's ``Element(html)`` compiles its argument as a Jinja template, so an article title
+    such as ``{{ cycler.__init__.__globals__ }}`` would run as code while the map is built.
+    Here the HTML is data, rendered by a fixed template and never parsed.
+    """
+
+    _template = Template("{{ this.markup }}")
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self.markup = markup
+
+
 _LEGEND = Template(
     """
 {% macro html(this, kwargs) %}
@@ -708,7 +723,7 @@ def add_sources_panel(fmap: folium.Map, analysis: Analysis, title: str) -> None:
     )
     root = fmap.get_root()
     root.title = html_text(title)
-    root.html.add_child(Element(panel))
+    root.html.add_child(_Verbatim(panel))
 
 
 def _bounds(analysis: Analysis):
@@ -764,7 +779,7 @@ def build_map(
     # inspect); canvas for thousands, which SVG would make sluggish.
     many = len(analysis.places) > CLUSTER_OVER
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=many)
-    fmap.get_root().header.add_child(Element(_CSS))
+    fmap.get_root().header.add_child(_Verbatim(_CSS))
     # Stylesheets no layer here uses and that exist on no package registry (so an air-gapped
     # copy could never be made): Bootstrap 3.0.0 glyphicons and folium's GitHub-hosted CSS.
     fmap.default_css = [(n, u) for n, u in fmap.default_css if n not in UNUSED_CSS]

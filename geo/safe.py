@@ -2,8 +2,10 @@
 
 Articles and zone files are hostile input. folium places popup and tooltip HTML inside
 JavaScript template literals (`...`), so HTML escaping alone is not enough there: a backtick
-ends the literal, ``${...}`` runs code and a stray backslash breaks the whole script. Every
-string from an article goes through :func:`html_text` before it reaches a map.
+ends the literal, ``${...}`` runs code and a stray backslash breaks the whole script. And
+branca renders each map element, then compiles the result again as a Jinja template, so
+``{{ ... }}`` in an article would run as Python on the user's machine. Every string from an
+article goes through :func:`html_text` before it reaches a map.
 """
 
 from __future__ import annotations
@@ -12,7 +14,19 @@ import html
 
 __all__ = ["html_text", "markdown_text", "spreadsheet_cell"]
 
-_JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "\n": " ", "\r": " "})
+_JS_TEMPLATE = str.maketrans(
+    {
+        "`": "&#96;",
+        "$": "&#36;",
+        "\\": "&#92;",
+        "\n": " ",
+        "\r": " ",
+        # branca compiles every rendered map element again as a Jinja template, so "{{ ... }}"
+        # in an article would run as Python while the map is built: no brace gets through.
+        "{": "&#123;",
+        "}": "&#125;",
+    }
+)
 
 
 def html_text(value: object) -> str:

@@ -179,9 +179,10 @@ def test_injected_markup_in_an_article_never_runs(browser, gazetteer, tmp_path):
         "</div></script><svg onload=window.__pwned=4> near al Tanf \\u0060\n"
         'Jets struck <a href="javascript:window.__pwned=7">Rukban</a> on May 18, '
         "<script>window.__pwned=8</script> forces said.\n"
+        "Shelling near Raqqa {{ 7*7 }} {% if true %}J{% endif %} {# gone #} resumed.\n"
     )
     doc = document_from_text(
-        text, title="<img src=x onerror=window.__pwned=5>", published="2017-06-08"
+        text, title="<img src=x onerror=window.__pwned=5> {{ 8*8 }}", published="2017-06-08"
     )
     hostile_zone = {
         "type": "Feature",
@@ -205,6 +206,10 @@ def test_injected_markup_in_an_article_never_runs(browser, gazetteer, tmp_path):
     page.wait_for_timeout(200)
     assert page.locator(".leaflet-popup-content").count() >= 1
     assert page.evaluate("window.__pwned") is None
+    # Jinja syntax in an article is shown as written, not evaluated while the map is built
+    panel = page.evaluate("document.querySelector('.fp-title').textContent")
+    assert "{{ 8*8 }}" in panel
+    assert "64" not in panel
     assert not [e for e in errors if e.startswith("dialog")]
     assert errors == []
     assert unexpected == []

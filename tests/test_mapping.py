@@ -46,11 +46,30 @@ def test_every_article_string_is_escaped(gazetteer):
         assert "\\" not in literal
 
 
+def test_jinja_in_an_article_is_text_not_code(gazetteer):
+    # branca compiles rendered elements again as Jinja templates: an article saying
+    # "{{ cycler.__init__.__globals__.os }}" must not reach Python's os module.
+    payload = "{{ cycler.__init__.__globals__.os }} {% for x in range(3) %}loop{% endfor %}"
+    doc = document_from_text(
+        f"Shelling hit Raqqa {payload} and {{# hidden #}} al Tanf.\nFighting near Sinjar.",
+        title="{{ 6*7 }} briefing",
+        published="2017-06-08",
+    )
+    analysis = analyse([doc], gazetteer=gazetteer)
+    html = _html(analysis, title=doc.title)
+    assert "<module" not in html
+    assert "looplooploop" not in html
+    assert "42 briefing" not in html
+    assert "&#123;&#123; 6*7 &#125;&#125; briefing" in html
+    assert "&#123;&#123; cycler" in html
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
         ("<a href='javascript:x'>", "&lt;a href=&#x27;javascript:x&#x27;&gt;"),
         ("`$\\", "&#96;&#36;&#92;"),
+        ("{{x}}", "&#123;&#123;x&#125;&#125;"),
     ],
 )
 def test_html_text(value, expected):
