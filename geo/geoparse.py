@@ -12,7 +12,9 @@ a wrong dot is worse than no dot.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -255,31 +257,65 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 def _token_pattern() -> re.Pattern[str]:
-    """Words a place name can be made of: capitalised words, "U.S."-style initials, and the
-    few lower-case words that occur inside or right after names. Every other word is skipped
-    by the regex engine itself, which is most of the text and most of the time; the leading
-    ``\b`` makes every position inside a word fail at once."""
-    lower = ARABIC_ARTICLES | _CONNECTORS | _GENERIC_TAILS | _FEATURE_WORDS | _PLACE_SUFFIXES
+    r"""Capitalised words and "U.S."-style initials, each with the lower-case words chained
+    after it by single joiners (group 1: " of", " al", " border crossing").
+
+    The pattern opens with a character class, so the regex engine skips every other character
+    in C, and the word boundary is checked after the first letter (``(?<!\w.)``) for the same
+    reason: scanning for every lower-case word as well took twice as long.
+    """
+    lower = _alternation(
+        ARABIC_ARTICLES | _CONNECTORS | _GENERIC_TAILS | _FEATURE_WORDS | _PLACE_SUFFIXES
+    )
     return re.compile(
-        r"\b(?:(?:[A-Z]\.){2,}"
-        r"|" + _alternation(lower) + r"\b(?![\w'’])"
-        r"|[^\W\d_a-z](?:[\w'’]*\w)?)"
+        r"[^\W\d_a-z](?<!\w.)(?:(?<=[A-Z])\.(?:[A-Z]\.)+|(?:[\w'’]*\w)?)"
+        r"((?:[ \-\n\u2010\u2011]" + lower + r"(?![\w'’]))*)"
     )
 
 
 _TOKEN = _token_pattern()
+_JOINER_CHARS = frozenset(_JOINERS)
+_WORD_CHAR = re.compile(r"\w")
+_LOWER_WORD = re.compile(r"[a-z]+")
 
 
 def _tokens(text: str) -> list[_Token]:
-    out = []
+    """The words a place name can be made of, in text order.
+
+    Capitalised words, initials, the lower-case connectors and tails chained after them
+    ("Bab al-Hawa border crossing", "Gulf of Aden"), and an Arabic article right before one
+    ("al Tanf"). Other lower-case words are left out: no rule reads them (a name starts at a
+    capital or an article, and the context rules look only a joiner away).
+    """
+    out: list[_Token] = []
     append = out.append
     make = tuple.__new__  # skips NamedTuple's Python-level __new__: this loop is hot
+    joiners = _JOINER_CHARS
+    articles = ARABIC_ARTICLES
+    done = 0  # end of the last token emitted
     for m in _TOKEN.finditer(text):
-        word = m.group()
-        start, end = m.span()
-        if word[-2:] in ("'s", "’s") and len(word) > 2:  # possessive: "Washington's"
+        start, done_next = m.span()
+        if start - 3 >= done and text[start - 1] in joiners:  # "al Tanf", "as-Suwayda"
+            for at in (start - 3, start - 4):
+                if (
+                    at >= done
+                    and text[at : start - 1] in articles
+                    and (at == 0 or not _WORD_CHAR.match(text, at - 1))
+                ):
+                    append(make(_Token, (at, start - 1, text[at : start - 1], False)))
+                    break
+        chain = m.group(1)
+        end = done_next - len(chain)
+        word = text[start:end]
+        if word.endswith(("'s", "’s")) and len(word) > 2:  # possessive: "Washington's"
             word, end = word[:-2], end - 2
         append(make(_Token, (start, end, word, word[:1].isupper())))
+        done = done_next
+        if chain:
+            offset = done - len(chain)
+            for lower in _LOWER_WORD.finditer(chain):
+                w_start, w_end = lower.span()
+                append(make(_Token, (offset + w_start, offset + w_end, lower.group(), False)))
     return out
 
 
@@ -434,61 +470,80 @@ class _Anchor(NamedTuple):
     vec: tuple[float, float, float]
 
 
-def _anchors(kept, context: set[str], opts: GeoparseOptions) -> list[_Anchor]:
+def _anchors(kept, context: set[str], opts: GeoparseOptions, memo: dict) -> list[_Anchor]:
     """Names resolved beyond doubt: the story's footprint.
 
     A point place (not a country or a macro-region) whose best candidate leads the next by
     ``anchor_margin`` anchors the text, if it would be believed on its own: a GeoNames town
     must be known by its own name and score at least ``min_score``. Ambiguous names are then
     pulled toward the anchors. One entry per distinct name, so a long text costs no more per
-    mention than a short one.
+    mention than a short one. For a name with several candidates the verdict depends only on
+    which of their countries the story names, so it is kept in ``memo`` under that.
     """
     out = []
     seen: set[str] = set()
-    bonus = opts.context_bonus
+    settings = (opts.context_bonus, opts.min_score, opts.anchor_margin)
     for cand, places in kept:
-        if cand.key in seen:
+        key = cand.key
+        if key in seen:
             continue
-        seen.add(cand.key)
+        seen.add(key)
         if len(places) == 1:  # no rival: only the kind and, for a town, its score matter
             p = places[0][0]
             if p.kind in ("country", "continent", "region"):
                 continue
             if p.kind not in _TOWNS:
-                out.append(_Anchor(cand.key, p, _vec(p)))
+                out.append(_Anchor(key, p, _vec(p)))
                 continue
-        scored = [(prior + bonus if p.country_code in context else prior, p) for p, prior in places]
-        best_score, best = -math.inf, None
-        for score, p in scored:  # the last of equals wins, as it always has
-            if score >= best_score:
-                best_score, best = score, p
-        if best.kind in ("country", "continent", "region"):
-            continue
-        if best.kind in ("city", "town") and (
-            best_score < opts.min_score or normalize(best.name) != cand.key
-        ):
-            continue
-        rival = max((score for score, p in scored if p is not best), default=-math.inf)
-        if best_score - rival < opts.anchor_margin:
-            # Only a rival far away is doubt: Damascus the city and Damascus the governorate
-            # are one spot. Distances are worked out only when a rival is close in score.
-            vec = _vec(best)
-            runner = max(
-                (
-                    score
-                    for score, p in scored
-                    if p is not best and _chord_km(_vec(p), vec) > SAME_SPOT_KM
-                ),
-                default=-math.inf,
-            )
-            if best_score - runner < opts.anchor_margin:
-                continue
-        out.append(_Anchor(cand.key, best, _vec(best)))
+        if places is cand.places:  # the gazetteer's own tuple: the same for every story
+            memo_key = ("anchor", key, settings, *[p.country_code in context for p, _ in places])
+            best = memo.get(memo_key, _UNSET)
+            if best is _UNSET:
+                best = memo[memo_key] = _anchor_place(key, places, context, opts)
+        else:
+            best = _anchor_place(key, places, context, opts)
+        if best is not None:
+            out.append(_Anchor(key, best, _vec(best)))
     return out
 
 
-def _first(pair: tuple) -> float:
-    return pair[0]
+_UNSET = object()
+
+
+def _anchor_place(key: str, places, context: set[str], opts: GeoparseOptions) -> Place | None:
+    """The candidate that anchors the story under ``key``, or None if none is beyond doubt."""
+    bonus = opts.context_bonus
+    scored = [(prior + bonus if p.country_code in context else prior, p) for p, prior in places]
+    best_score, best = -math.inf, None
+    for score, p in scored:  # the last of equals wins, as it always has
+        if score >= best_score:
+            best_score, best = score, p
+    if best.kind in ("country", "continent", "region"):
+        return None
+    if best.kind in ("city", "town") and (
+        best_score < opts.min_score or normalize(best.name) != key
+    ):
+        return None
+    rival = max((score for score, p in scored if p is not best), default=-math.inf)
+    if best_score - rival < opts.anchor_margin:
+        # Only a rival far away is doubt: Damascus the city and Damascus the governorate
+        # are one spot. Distances are worked out only when a rival is close in score.
+        vec = _vec(best)
+        runner = max(
+            (
+                score
+                for score, p in scored
+                if p is not best and _chord_km(_vec(p), vec) > SAME_SPOT_KM
+            ),
+            default=-math.inf,
+        )
+        if best_score - runner < opts.anchor_margin:
+            return None
+    return best
+
+
+#: The score of a (score, place) pair; a C-level key, so sorting candidates calls no Python.
+_first = operator.itemgetter(0)
 
 
 def _strong_countries(anchors: list[_Anchor]) -> set[str]:
@@ -505,64 +560,78 @@ def _strong_countries(anchors: list[_Anchor]) -> set[str]:
     }
 
 
-def _coherence_bonus(place: Place, anchors: list[_Anchor], key: str, opts: GeoparseOptions):
+def _coherence_bonus(place: Place, others: list[tuple[float, float, float]], opts: GeoparseOptions):
     """Places in one story tend to be near each other: reward candidates near an anchor.
 
-    Graded by the distance to the nearest other anchor (full bonus on top of it, none at
-    ``coherence_km``); a first-level region's centroid may lie far from the towns in it, so
-    its radius is wider.
+    Graded by the distance to the nearest anchor of another name (``others``: their unit
+    vectors); full bonus on top of it, none at ``coherence_km``. A first-level region's
+    centroid may lie far from the towns in it, so its radius is wider.
     """
-    if place.kind in ("country", "continent"):
+    if place.kind in ("country", "continent") or not others:
         return 0.0
     reach = opts.coherence_km * (2.5 if place.kind == "admin1" else 1.0)
-    vec = _vec(place)
-    chord = min((math.dist(vec, a.vec) for a in anchors if a.key != key), default=math.inf)
-    if chord == math.inf:
-        return 0.0
+    chord = min(map(math.dist, others, itertools.repeat(_vec(place))))
     nearest = 12742.0 * math.asin(min(1.0, chord / 2.0))
     return opts.coherence_bonus * max(0.0, 1.0 - nearest / reach) * _damping(place)
 
 
 def _score(
-    places, key: str, suffix: str, context: set[str], anchors, opts: GeoparseOptions
+    places,
+    key: str,
+    suffix: str,
+    context: set[str],
+    anchors,
+    opts: GeoparseOptions,
+    memo: dict | None = None,
 ) -> list[tuple[float, Place]]:
     """Candidates with their final scores, best first.
 
-    Coherence (the costly part) is only weighed where it can matter: for candidates whose
-    other evidence puts them within ``coherence_bonus`` of the leader, or for a lone town
-    that must earn its place.
+    The scores before coherence depend only on the name, its suffix and which candidate
+    countries the story names, so with ``memo`` (for the gazetteer's own candidate tuples)
+    they are worked out once per combination. Coherence (the costly part) is only weighed
+    where it can matter: for candidates whose other evidence puts them within
+    ``coherence_bonus`` of the leader, or for a lone town that must earn its place.
     """
-    bonus = opts.context_bonus
-    base = [
-        (prior + bonus * _damping(p) if p.country_code in context else prior, p)
-        for p, prior in places
-    ]
-    bbox = opts.theatre_bbox
-    if bbox is not None or suffix:
-        base = [
-            (
-                score
-                + (bonus if bbox is not None and _in_bbox(p, bbox) else 0.0)
-                + _suffix_bonus(suffix, p.kind),
-                p,
-            )
-            for score, p in base
-        ]
+    if memo is None:
+        base = _base_scores(places, suffix, context, opts)
+    else:
+        settings = (opts.context_bonus, opts.theatre_bbox)
+        memo_key = ("base", key, suffix, settings, *[p.country_code in context for p, _ in places])
+        base = memo.get(memo_key)
+        if base is None:
+            base = memo[memo_key] = _base_scores(places, suffix, context, opts)
     if len(base) == 1:
         score, p = base[0]
         if anchors and p.kind in ("city", "town"):  # a lone town must earn its place
-            score += _coherence_bonus(p, anchors, key, opts)
+            score += _coherence_bonus(p, [a.vec for a in anchors if a.key != key], opts)
         return [(score, p)]
-    base.sort(key=_first, reverse=True)
     if not anchors:
-        return base
+        return list(base)
     floor = base[0][0] - opts.coherence_bonus
+    others = [a.vec for a in anchors if a.key != key]
     scored = [
-        (score + _coherence_bonus(p, anchors, key, opts) if score >= floor else score, p)
+        (score + _coherence_bonus(p, others, opts) if score >= floor else score, p)
         for score, p in base
     ]
     scored.sort(key=_first, reverse=True)
     return scored
+
+
+def _base_scores(places, suffix: str, context: set[str], opts: GeoparseOptions):
+    """(prior + country context + theatre + suffix, place) for each candidate, best first."""
+    bonus = opts.context_bonus
+    bbox = opts.theatre_bbox
+    base = [
+        (
+            (prior + bonus * _damping(p) if p.country_code in context else prior)
+            + (bonus if bbox is not None and _in_bbox(p, bbox) else 0.0)
+            + (_suffix_bonus(suffix, p.kind) if suffix else 0.0),
+            p,
+        )
+        for p, prior in places
+    ]
+    base.sort(key=_first, reverse=True)
+    return tuple(base)
 
 
 def _in_bbox(place: Place, bbox: tuple[float, float, float, float] | None) -> bool:
@@ -623,7 +692,7 @@ def geoparse(
         if places[0][0].kind == "country" or places[0][0].id.startswith("curated:")
     }
     context.discard("")
-    anchors = _anchors(kept, context, opts)
+    anchors = _anchors(kept, context, opts, gazetteer.memo)
     context |= _strong_countries(anchors)
     mentions = []
     # One decision per (name, suffix, surviving candidates): news repeats its names.
@@ -637,18 +706,17 @@ def geoparse(
         suffix = ""
         if after:
             suffix, end = after.group(1).lower(), after.end()
-        memo_key = (
-            (cand.key, suffix)
-            if places is cand.places  # unfiltered: the gazetteer's own tuple
-            else (cand.key, suffix, *(p.id for p, _ in places))
-        )
+        whole = places is cand.places  # unfiltered: the gazetteer's own tuple
+        memo_key = (cand.key, suffix) if whole else (cand.key, suffix, *(p.id for p, _ in places))
         # One candidate that is not a town: nothing in the document changes the outcome, so
         # the decision is kept across documents; any other is kept for this document only.
         memo = static if _lone(cand, places) else decided
         if memo_key in memo:
             decision = memo[memo_key]
         else:
-            scored = _score(places, cand.key, suffix, context, anchors, opts)
+            scored = _score(
+                places, cand.key, suffix, context, anchors, opts, static if whole else None
+            )
             decision = memo[memo_key] = _decide(scored, cand.key, suffix, context, opts)
         if decision is None:
             continue
@@ -693,7 +761,7 @@ def _decide(scored, key: str, suffix: str, context: set[str], opts: GeoparseOpti
         best,
         _confidence(best_score, runner, best.kind),
         "region" if suffix in _ADMIN_SUFFIXES else _precision(best),
-        tuple(p.id for _, p in scored[1:6]),
+        tuple([p.id for _, p in scored[1:6]]),
     )
 
 

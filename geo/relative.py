@@ -89,11 +89,9 @@ def border_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
     if "order" not in text and "ORDER" not in text:  # no "border" at all: most texts
         return []
     countries = [m for m in mentions if m.place.kind == "country" and m.relation is None]
-    locals_ = list(
-        {
-            m.place.id: m.place for m in mentions if m.precision == "exact" and not m.relation
-        }.values()
-    )
+    if len(countries) < 2:
+        return []
+    locals_: list[Place] | None = None  # the story's exact places, gathered if a border is named
     located: dict[str, tuple[Place, float] | None] = {}
     out = []
     for first, second in itertools.pairwise(countries):
@@ -112,6 +110,9 @@ def border_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
             continue
         codes = "-".join(sorted((a.country_code, b.country_code)))
         if codes not in located:
+            if locals_ is None:
+                exact = (m.place for m in mentions if m.precision == "exact" and not m.relation)
+                locals_ = list({p.id: p for p in exact}.values())
             located[codes] = _locate_border(a, b, codes, locals_)
         if located[codes] is None:
             continue

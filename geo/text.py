@@ -62,7 +62,9 @@ BOILERPLATE_PATTERNS = tuple(
 _MD_MARKER = re.compile(r"^(\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+)")
 _BLANK = re.compile(r"^\s*$")
 _NON_SPACE = re.compile(r"\S")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
+#: A sentence end: the stop and what follows it, or a blank line. It opens with the stop itself
+#: (not a look-behind) so the regex engine can skip to candidate characters in C.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 _FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.DOTALL)
 
 
@@ -364,13 +366,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """
     spans = []
     start = 0
-    bounds = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
-    bounds.append((len(text), len(text)))
-    for end, after in bounds:
-        first = _NON_SPACE.search(text, start, end)  # skip leading blanks; none: empty span
+    search = _NON_SPACE.search
+    for m in _SENTENCE_END.finditer(text):
+        stop, after = m.span()
+        end = stop if text[stop] == "\n" else stop + 1  # the sentence keeps its stop
+        first = search(text, start, end)  # skip leading blanks; none: empty span
         if first is not None:
             spans.append((first.start(), end))
         start = after
+    first = search(text, start)
+    if first is not None:
+        spans.append((first.start(), len(text)))
     return spans
 
 
