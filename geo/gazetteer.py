@@ -413,6 +413,9 @@ class Gazetteer:
         self.path = Path(path)
         self._local = threading.local()
         self._cache: dict[str, tuple[tuple[Place, float], ...]] = {}
+        #: ``lookup_key`` for keys already looked up, else None: the cache's own ``get``, one C
+        #: call (geoparse asks about every capitalised word, and nearly all are cached).
+        self.cached = self._cache.get
         #: Scratch space for callers' results that depend on a name alone (geoparse keeps the
         #: resolution of one-candidate names here); emptied with the lookup cache.
         self.memo: dict = {}

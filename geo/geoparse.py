@@ -324,6 +324,7 @@ def _recognise(text: str, tokens: list[_Token], gazetteer: Gazetteer) -> list[_C
     found: list[_Candidate] = []
     n = len(tokens)
     lookup = gazetteer.lookup_key
+    cached = gazetteer.cached
     i = 0
     while i < n:
         first_start, first_end, word, capitalised = tokens[i]
@@ -364,7 +365,9 @@ def _recognise(text: str, tokens: list[_Token], gazetteer: Gazetteer) -> list[_C
             if not (last_cap or last_word in _TAILS):
                 continue
             key = normalize(text[first_start:last_end])
-            places = lookup(key)
+            places = cached(key)
+            if places is None:
+                places = lookup(key)
             if places:
                 best = tuple.__new__(_Candidate, (first_start, last_end, i, last, key, places))
                 break
