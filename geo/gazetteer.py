@@ -416,8 +416,10 @@ class Gazetteer:
         #: ``lookup_key`` for keys already looked up, else None: the cache's own ``get``, one C
         #: call (geoparse asks about every capitalised word, and nearly all are cached).
         self.cached = self._cache.get
-        #: Scratch space for callers' results that depend on a name alone (geoparse keeps the
-        #: resolution of one-candidate names here); emptied with the lookup cache.
+        #: Scratch space for callers' results that depend on a name and a few facts about the
+        #: document (geoparse keeps one-candidate resolutions, anchor verdicts and scores before
+        #: coherence here, keyed by which candidate countries the story names); emptied with
+        #: the lookup cache, whose candidate tuples those results were computed from.
         self.memo: dict = {}
         try:
             con = self._con()

@@ -499,7 +499,7 @@ def _anchors(kept, context: set[str], opts: GeoparseOptions, memo: dict) -> list
                 out.append(_Anchor(key, p, _vec(p)))
                 continue
         if places is cand.places:  # the gazetteer's own tuple: the same for every story
-            memo_key = ("anchor", key, settings, *[p.country_code in context for p, _ in places])
+            memo_key = ("anchor", key, settings, *_named(places, context))
             best = memo.get(memo_key, _UNSET)
             if best is _UNSET:
                 best = memo[memo_key] = _anchor_place(key, places, context, opts)
@@ -511,6 +511,12 @@ def _anchors(kept, context: set[str], opts: GeoparseOptions, memo: dict) -> list
 
 
 _UNSET = object()
+
+
+def _named(places, context: set[str]) -> list[bool]:
+    """Which candidates' countries the story names: all of the document that the scores
+    before coherence, and the anchor verdict, depend on (part of their memo keys)."""
+    return [p.country_code in context for p, _ in places]
 
 
 def _anchor_place(key: str, places, context: set[str], opts: GeoparseOptions) -> Place | None:
@@ -599,7 +605,7 @@ def _score(
         base = _base_scores(places, suffix, context, opts)
     else:
         settings = (opts.context_bonus, opts.theatre_bbox)
-        memo_key = ("base", key, suffix, settings, *[p.country_code in context for p, _ in places])
+        memo_key = ("base", key, suffix, settings, *_named(places, context))
         base = memo.get(memo_key)
         if base is None:
             base = memo[memo_key] = _base_scores(places, suffix, context, opts)
