@@ -57,6 +57,7 @@ PIECES = st.one_of(
             "ǅ",
             "{{",
             "}}",
+            "{{ 'fp' ~ 'jinja' }}",
             "{%",
             "{#",
         ]
@@ -99,6 +100,7 @@ def test_any_text_makes_a_map(gazetteer, text):
         return
     html = build_map(analyse([doc], gazetteer=gazetteer, generate=False)).get_root().render()
     assert "<script>alert" not in html
+    assert "fpjinja" not in html  # "{{ 'fp' ~ 'jinja' }}" in an article is text, never run
     assert "L.map(" in html
 
 
