@@ -10,7 +10,6 @@ geoparser in the map, the tables and every export.
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from pathlib import Path
 from .errors import InputError
 from .gazetteer import Gazetteer, default_cache_dir
 from .model import Mention, Place
+from .sqlfiles import open_sqlite
 
 __all__ = ["ACTIONS", "Correction", "CorrectionStore", "apply_corrections"]
 
@@ -64,17 +64,13 @@ class CorrectionStore:
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path or self.default_path())
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self._con.execute(
-                "CREATE TABLE IF NOT EXISTS corrections (document_id TEXT NOT NULL, surface"
-                " TEXT NOT NULL, action TEXT NOT NULL, place_id TEXT, lat REAL, lon REAL,"
-                " saved REAL NOT NULL, PRIMARY KEY (document_id, surface))"
-            )
-            self._con.commit()
-        except (OSError, sqlite3.Error) as err:
-            raise InputError(f"{self.path}: cannot open the corrections file ({err})") from err
+        self._con = open_sqlite(
+            self.path,
+            "CREATE TABLE IF NOT EXISTS corrections (document_id TEXT NOT NULL, surface"
+            " TEXT NOT NULL, action TEXT NOT NULL, place_id TEXT, lat REAL, lon REAL,"
+            " saved REAL NOT NULL, PRIMARY KEY (document_id, surface))",
+            "the corrections file",
+        )
 
     def save(self, correction: Correction) -> None:
         with self._con:

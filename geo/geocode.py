@@ -18,7 +18,6 @@ from __future__ import annotations
 import inspect
 import json
 import os
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -38,6 +37,7 @@ from .borders import load_borders
 from .errors import InputError
 from .gazetteer import Gazetteer, default_cache_dir, haversine_km, open_gazetteer
 from .model import Place
+from .sqlfiles import open_sqlite
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -201,18 +201,14 @@ class GeocodeCache:
             os.environ.get("FLASHPOINTS_GEOCODE_CACHE") or default_cache_dir() / "geocode.sqlite"
         )
         self.path = Path(path or default)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self._con.execute("PRAGMA journal_mode=WAL")
-            self._con.execute(
-                "CREATE TABLE IF NOT EXISTS answers (geocoder TEXT NOT NULL, query TEXT NOT"
-                " NULL, result TEXT NOT NULL, fetched REAL NOT NULL,"
-                " PRIMARY KEY (geocoder, query)) WITHOUT ROWID"
-            )
-            self._con.commit()
-        except (OSError, sqlite3.Error) as err:
-            raise InputError(f"{self.path}: cannot open the geocoding cache ({err})") from err
+        self._con = open_sqlite(
+            self.path,
+            "CREATE TABLE IF NOT EXISTS answers (geocoder TEXT NOT NULL, query TEXT NOT"
+            " NULL, result TEXT NOT NULL, fetched REAL NOT NULL,"
+            " PRIMARY KEY (geocoder, query)) WITHOUT ROWID",
+            "the geocoding cache",
+            wal=True,
+        )
 
     @staticmethod
     def _key(query: str) -> str:

@@ -71,3 +71,18 @@ def test_filter_analysis(sample_analysis):
     assert inside.places
     assert all("al-tanf-55km" in sample_analysis.zones_of(p.id) for p in inside.places)
     assert filter_analysis(sample_analysis, min_confidence=1.01).places == ()
+
+
+def test_an_unopenable_corrections_file_is_a_one_line_error(tmp_path):
+    (tmp_path / "taken").write_text("a file where the folder should be")
+    with pytest.raises(InputError, match=r"cannot open the corrections file") as err:
+        CorrectionStore(tmp_path / "taken" / "corrections.sqlite")
+    assert "\n" not in str(err.value)
+
+
+def test_a_corrections_file_that_is_not_sqlite_is_a_one_line_error(tmp_path):
+    path = tmp_path / "corrections.sqlite"
+    path.write_bytes(b"not a database at all, just bytes " * 100)
+    with pytest.raises(InputError, match=r"cannot open the corrections file"):
+        CorrectionStore(path)
+    assert path.read_bytes().startswith(b"not a database")  # nothing overwritten

@@ -324,3 +324,10 @@ def test_cli_map_with_online_geocoder(runner, stub, tmp_path):
     result = runner.invoke(main, ["map", str(article), "-o", str(out), "--no-tiles", *online])
     assert result.exit_code == 0, result.output
     assert "Umm Batinah" in out.read_text()
+
+
+def test_an_unopenable_geocoding_cache_is_a_one_line_error(tmp_path):
+    (tmp_path / "taken").write_text("a file where the folder should be")
+    with pytest.raises(InputError, match=r"cannot open the geocoding cache") as err:
+        GeocodeCache(tmp_path / "taken" / "geocode.sqlite")
+    assert "\n" not in str(err.value)
