@@ -5,7 +5,7 @@ to places with no network, so ``flashpoints assets fetch`` (run where there is o
 every file a Flashpoints map can use into a local cache, and ``flashpoints map
 --inline-assets`` writes those files into the page itself: scripts and styles inline, and the
 images and fonts the styles refer to as ``data:`` URIs. Every URL is a versioned file on a
-package registry (see ``geo.mapping.PLUGIN_ASSETS``), so what is inlined is what was tested.
+package registry (see ``geo.mapping.assets.PLUGIN_ASSETS``), so what is inlined is what was tested.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
-import os
 import re
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -21,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from .errors import InputError
-from .gazetteer import default_cache_dir
+from .paths import assets_dir
 
 __all__ = [
     "AssetCache",
@@ -29,7 +28,6 @@ __all__ = [
     "cache_status",
     "fetch_assets",
     "inline_assets",
-    "map_asset_urls",
 ]
 
 _SCRIPT = re.compile(r'<script\s+src="(https?://[^"]+)"\s*>\s*</script>', re.IGNORECASE)
@@ -45,21 +43,6 @@ def asset_urls(html: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def map_asset_urls() -> list[str]:
-    """Every file any Flashpoints map may load: the bundled sample's map with every layer
-    and control, plus the plugins only some maps use (clusters, the time slider)."""
-    from .analysis import analyse
-    from .mapping import PLUGIN_ASSETS, build_map
-    from .samples import list_samples
-    from .text import load_documents
-
-    analysis = analyse(list(load_documents([list_samples()[0]])))
-    urls = asset_urls(build_map(analysis).get_root().render())
-    for js, css in PLUGIN_ASSETS.values():
-        urls += [url for _, url in (*js, *css)]
-    return list(dict.fromkeys(urls))
-
-
 def _download(url: str) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "flashpoints-assets"})
     with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:
@@ -70,9 +53,7 @@ class AssetCache:
     """Files by URL in one folder (``$FLASHPOINTS_ASSETS`` or ``<cache>/assets``)."""
 
     def __init__(self, root: str | Path | None = None):
-        self.root = Path(
-            root or os.environ.get("FLASHPOINTS_ASSETS") or default_cache_dir() / "assets"
-        )
+        self.root = Path(root) if root else assets_dir()
 
     def path(self, url: str) -> Path:
         clean = url.split("#")[0].split("?")[0]
@@ -186,7 +167,7 @@ def inline_assets(html: str, cache: AssetCache | None = None) -> str:
     return _STYLE.sub(lambda m: style(m), html)
 
 
-def cache_status(cache: AssetCache | None = None) -> dict[str, bool]:
-    """Which of the map's files are cached (for ``flashpoints assets list``)."""
+def cache_status(urls: Iterable[str], cache: AssetCache | None = None) -> dict[str, bool]:
+    """Which of ``urls`` are cached (for ``flashpoints assets list``)."""
     cache = cache or AssetCache()
-    return {url: cache.get(url) is not None for url in map_asset_urls()}
+    return {url: cache.get(url) is not None for url in urls}

@@ -17,8 +17,9 @@ import shapely
 from shapely.geometry import box, shape
 
 from .errors import DataError
-from .gazetteer import DATA_DIR
+from .geodesy import GEOD, geodesic_distance_km
 from .model import BorderStanding
+from .paths import DATA_DIR
 
 __all__ = [
     "BORDER_TOLERANCE_DEG",
@@ -107,8 +108,6 @@ class Borders:
         """
         from shapely.geometry import Polygon
 
-        from .zones import GEOD
-
         land = shapely.unary_union(list(self.geometries))
         holes = []
         for part in getattr(land, "geoms", [land]):
@@ -121,8 +120,6 @@ class Borders:
 
     def standing(self, lat: float, lon: float) -> BorderStanding:
         """The point's country (or disputed/sea status) and its nearest international border."""
-        from .zones import geodesic_distance_km
-
         point = shapely.Point(lon, lat)
         code = self.country_at(lat, lon)
         tolerance = float(self.properties.get("precision_km", 1.1)) * 2
@@ -157,8 +154,6 @@ class Borders:
         return sorted(c for c in codes if c and c != code)
 
     def _nearest_country(self, point) -> tuple[str, float] | None:
-        from .zones import geodesic_distance_km
-
         best = None
         for i in self.tree.query(point.buffer(3.0)):
             code = self.features[int(i)]["properties"]["iso_a2"]

@@ -17,7 +17,7 @@ import click
 from tqdm import tqdm
 
 from .analysis import analyse, toponym_records
-from .assets import AssetCache, cache_status, fetch_assets, map_asset_urls
+from .assets import AssetCache, cache_status, fetch_assets
 from .assets import inline_assets as inline
 from .corrections import CorrectionStore
 from .errors import FlashpointsError, InputError
@@ -37,7 +37,8 @@ from .gazetteer import open_gazetteer
 from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
 from .ingest import ingest, process_document
-from .mapping import BASEMAPS, build_map
+from .mapping import BASEMAPS, build_map, map_asset_urls
+from .paths import setting
 from .store import Store
 from .text import load_documents
 from .zonegen import ZoneOptions
@@ -140,7 +141,7 @@ def _online_settings(
     ``--config`` (or ``$FLASHPOINTS_CONFIG``) turns it on, and the CLI says so on stderr.
     ``--online none`` forces offline whatever the config says.
     """
-    config = config or os.environ.get("FLASHPOINTS_CONFIG")
+    config = config or setting("CONFIG")
     settings = load_online_settings(config) if config else None
     if online is not None:
         if online.lower() in ("none", "off", "offline"):
@@ -555,7 +556,7 @@ def assets_fetch_command() -> None:
 @_friendly
 def assets_list_command() -> None:
     """Show which of the map's files are cached."""
-    for url, cached in cache_status().items():
+    for url, cached in cache_status(map_asset_urls()).items():
         click.echo(f"{'cached ' if cached else 'MISSING'}  {url}")
 
 

@@ -9,15 +9,15 @@ geoparser in the map, the tables and every export.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import InputError
-from .gazetteer import Gazetteer, default_cache_dir
+from .gazetteer import Gazetteer
 from .model import Mention, Place
+from .paths import corrections_path
 from .sqlfiles import open_sqlite
 
 __all__ = ["ACTIONS", "Correction", "CorrectionStore", "apply_corrections"]
@@ -58,9 +58,7 @@ class CorrectionStore:
     @staticmethod
     def default_path() -> Path:
         """``$FLASHPOINTS_CORRECTIONS``, else ``corrections.sqlite`` in the cache folder."""
-        return Path(
-            os.environ.get("FLASHPOINTS_CORRECTIONS") or default_cache_dir() / "corrections.sqlite"
-        )
+        return corrections_path()
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path or self.default_path())

@@ -32,21 +32,20 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from .errors import DataError, GazetteerError
+from .geodesy import haversine_km
 from .model import Place
 from .names import normalize
+from .paths import DATA_DIR
+from .paths import cache_dir as default_cache_dir
 
 __all__ = [
-    "DATA_DIR",
     "Gazetteer",
-    "default_cache_dir",
-    "haversine_km",
     "load_stopwords",
     "open_gazetteer",
 ]
 
 #: Bump when the schema or the build rules change.
 SCHEMA_VERSION = "4"
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 #: Kind priors: how much a bare name of this kind is worth before population is considered.
 KIND_PRIOR = {
     "country": 9.0,
@@ -74,15 +73,6 @@ MIN_KEY_LENGTH = 3
 MAX_CANDIDATES = 12
 #: Folded keys whose candidates stay in memory; cleared wholesale when full (a few MB).
 LOOKUP_CACHE_SIZE = 100_000
-
-
-def default_cache_dir() -> Path:
-    """Where built indexes live: ``$FLASHPOINTS_CACHE`` or ``~/.cache/flashpoints``."""
-    env = os.environ.get("FLASHPOINTS_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "flashpoints"
 
 
 def load_stopwords(path: Path | None = None) -> frozenset[str]:
@@ -135,15 +125,6 @@ PRIMARY_NAME_BONUS = 1.5
 
 #: Kinds a reverse lookup may answer with: points on the ground, not countries or regions.
 _POINT_KINDS = ("city", "town", "base", "facility", "crossing", "camp", "tripoint")
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _population_prior(population: int) -> float:

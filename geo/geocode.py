@@ -35,8 +35,10 @@ from geopy.point import Point
 
 from .borders import load_borders
 from .errors import InputError
-from .gazetteer import Gazetteer, default_cache_dir, haversine_km, open_gazetteer
+from .gazetteer import Gazetteer, open_gazetteer
+from .geodesy import haversine_km
 from .model import Place
+from .paths import geocode_cache_path
 from .sqlfiles import open_sqlite
 
 __all__ = [
@@ -197,10 +199,7 @@ class GeocodeCache:
     """
 
     def __init__(self, path: str | Path | None = None):
-        default = (
-            os.environ.get("FLASHPOINTS_GEOCODE_CACHE") or default_cache_dir() / "geocode.sqlite"
-        )
-        self.path = Path(path or default)
+        self.path = Path(path) if path else geocode_cache_path()
         self._con = open_sqlite(
             self.path,
             "CREATE TABLE IF NOT EXISTS answers (geocoder TEXT NOT NULL, query TEXT NOT"

@@ -18,8 +18,8 @@ import re
 from shapely.geometry import Point
 
 from .borders import load_borders
+from .geodesy import GEOD
 from .model import Mention, Place, Relation
-from .zones import GEOD
 
 __all__ = [
     "BEARINGS",

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .gazetteer import DATA_DIR
+from .paths import SAMPLES_DIR
 
 __all__ = ["DEFAULT_SAMPLE", "SAMPLES_DIR", "list_samples"]
 
-SAMPLES_DIR = DATA_DIR / "samples"
 DEFAULT_SAMPLE = SAMPLES_DIR / "al-tanf-briefing.md"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .model import Document
+from .paths import setting
 
 __all__ = [
     "BOILERPLATE_PATTERNS",
@@ -265,7 +265,7 @@ def max_article_chars() -> int:
     """The largest article accepted (``$FLASHPOINTS_MAX_ARTICLE_MB``, default 20 MB of text):
     a bigger "article" is a dump or a mistake, and would take minutes and gigabytes."""
     try:
-        return int(float(os.environ.get("FLASHPOINTS_MAX_ARTICLE_MB", "20")) * 1_000_000)
+        return int(float(setting("MAX_ARTICLE_MB", "20") or "20") * 1_000_000)
     except ValueError as err:
         raise InputError("FLASHPOINTS_MAX_ARTICLE_MB must be a number of megabytes") from err
 

@@ -20,8 +20,8 @@ import shapely
 from shapely.geometry import LineString, MultiPoint
 
 from .borders import BORDER_TOLERANCE_DEG, load_borders
+from .geodesy import GEOD, buffer_km, geodesic_circle
 from .model import Mention, Place, Zone
-from .zones import GEOD, buffer_km, geodesic_circle
 
 __all__ = [
     "ZoneOptions",

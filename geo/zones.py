@@ -10,37 +10,29 @@ true geodesic distance.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 import shapely.errors
-from pyproj import CRS, Geod, Proj, Transformer
-from shapely.geometry import Point, Polygon, mapping, shape
-from shapely.geometry.polygon import orient
+from pyproj import Proj
+from shapely.geometry import Point, mapping, shape
 
-from .coords import check_latlon
 from .errors import ZoneFileError
-from .gazetteer import DATA_DIR
+from .geodesy import GEOD, aeqd, buffer_km, geodesic_circle, project, rfc7946
 from .model import ZONE_KINDS, Membership, Place, Zone
+from .paths import DEFAULT_ZONES_DIR
 
 __all__ = [
     "DEFAULT_ZONES",
-    "GEOD",
     "BulkMembership",
-    "buffer_km",
     "check_zone_file",
-    "geodesic_circle",
-    "geodesic_distance_km",
     "load_zones",
     "measure",
     "measure_bulk",
-    "rfc7946",
     "rounded_geometry",
     "zone_distance_km",
     "zone_from_drawing",
@@ -49,50 +41,7 @@ __all__ = [
     "zones_to_geojson",
 ]
 
-GEOD = Geod(ellps="WGS84")
-DEFAULT_ZONES = DATA_DIR / "zones"
-CIRCLE_VERTICES = 360
-_WGS84 = CRS.from_epsg(4326)
-
-
-def geodesic_circle(lat: float, lon: float, radius_km: float, vertices: int = CIRCLE_VERTICES):
-    """A polygon (lon, lat) whose vertices all lie ``radius_km`` from the centre, geodesically."""
-    check_latlon(lat, lon)
-    azimuths = [360.0 * i / vertices for i in range(vertices)]
-    lons, lats, _ = GEOD.fwd(
-        [lon] * vertices, [lat] * vertices, azimuths, [radius_km * 1000.0] * vertices
-    )
-    return orient(Polygon(list(zip(lons, lats, strict=True))), 1.0)
-
-
-@lru_cache(maxsize=4096)
-def _aeqd(lat: float, lon: float) -> tuple[Transformer, Transformer]:
-    """Transformers to and from an azimuthal equidistant projection centred on (lat, lon);
-    cached because building a projection costs far more than using it."""
-    crs = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
-    forward = Transformer.from_crs(_WGS84, crs, always_xy=True)
-    back = Transformer.from_crs(crs, _WGS84, always_xy=True)
-    return forward, back
-
-
-def _project(geom, transformer: Transformer):
-    """Apply a pyproj transformer to every coordinate of a shapely geometry (vectorised)."""
-
-    def apply(xy: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geom, apply)
-
-
-def buffer_km(geometry, km: float):
-    """A true-kilometre buffer (lon, lat in and out): projected around the geometry's centre,
-    buffered in metres, projected back. Widths are exact at the centre and within 0.5% up to
-    1,000 km from it; never a buffer in degrees."""
-    c = geometry.centroid
-    forward, back = _aeqd(c.y, c.x)
-    projected = _project(shapely.segmentize(geometry, 0.05), forward)
-    return rfc7946(_project(projected.buffer(km * 1000.0), back))
+DEFAULT_ZONES = DEFAULT_ZONES_DIR
 
 
 def _check_coords(geom, where: str) -> None:
@@ -267,26 +216,6 @@ def check_zone_file(path: str | Path) -> tuple[list[Zone], list[str], list[str]]
     return zones, problems, warnings
 
 
-#: Vertex spacing for point-to-line distances: the error is at most half of it (~0.5 km).
-LINE_SPACING_DEG = 0.01
-
-
-def geodesic_distance_km(lat: float, lon: float, geometry) -> float:
-    """Geodesic km from a point to the nearest point of a (lon, lat) line or polygon edge.
-
-    The geometry is densified to about a kilometre and every vertex measured on the ellipsoid
-    at once (vectorised ``Geod.inv``); the nearest vertex is at most half a spacing further
-    than the nearest point, which is well inside the outlines' own accuracy.
-    """
-    dense = shapely.segmentize(geometry, LINE_SPACING_DEG)
-    coords = shapely.get_coordinates(dense)
-    if len(coords) == 0:
-        return math.inf
-    n = len(coords)
-    _, _, metres = GEOD.inv(np.full(n, lon), np.full(n, lat), coords[:, 0], coords[:, 1])
-    return float(np.min(metres)) / 1000.0
-
-
 def zone_distance_km(lat: float, lon: float, zone: Zone) -> tuple[bool, float]:
     """(inside, signed geodesic km from the point to the zone's edge; negative inside)."""
     center = zone.properties.get("center")
@@ -296,8 +225,8 @@ def zone_distance_km(lat: float, lon: float, zone: Zone) -> tuple[bool, float]:
         _, _, metres = GEOD.inv(lon, lat, center[0], center[1])
         d = metres / 1000.0 - float(radius)
         return d < 0, d
-    forward, _ = _aeqd(lat, lon)
-    geom = _project(shapely.segmentize(zone.geometry, 0.05), forward)
+    forward, _ = aeqd(lat, lon)
+    geom = project(shapely.segmentize(zone.geometry, 0.05), forward)
     origin = Point(0.0, 0.0)
     inside = bool(geom.contains(origin))
     d = geom.boundary.distance(origin) / 1000.0
@@ -470,14 +399,3 @@ def zones_to_geojson(zones: Iterable[Zone]) -> dict:
         geometry = mapping(rfc7946(z.geometry))
         features.append({"type": "Feature", "properties": props, "geometry": geometry})
     return {"type": "FeatureCollection", "features": features}
-
-
-def rfc7946(geom):
-    """Exterior rings counter-clockwise, holes clockwise (RFC 7946), for a Polygon or a
-    MultiPolygon; other geometries unchanged. User polygons come as drawn, and a buffer or a
-    simplified outline may be either kind."""
-    if geom.geom_type == "Polygon":
-        return orient(geom, 1.0)
-    if geom.geom_type == "MultiPolygon":
-        return type(geom)([orient(p, 1.0) for p in geom.geoms])
-    return geom

@@ -23,9 +23,10 @@ import topojson
 from shapely.geometry import mapping, shape
 
 from geo.borders import natural_earth_features
-from geo.zones import rfc7946, rounded_geometry
+from geo.geodesy import rfc7946
+from geo.zones import rounded_geometry
 
-OUT = Path(__file__).resolve().parent.parent / "data" / "borders.geojson"
+OUT = Path(__file__).resolve().parent.parent / "geo" / "data" / "borders.geojson"
 TOLERANCE_DEG = 0.01  # about 1.1 km
 
 

@@ -17,7 +17,7 @@ from shapely.geometry import box, mapping
 from geo.borders import load_borders
 from geo.zones import rounded_geometry
 
-OUT = Path(__file__).resolve().parent.parent / "data" / "zones" / "flashpoints.geojson"
+OUT = Path(__file__).resolve().parent.parent / "geo" / "data" / "zones" / "flashpoints.geojson"
 
 # (id, name, kind, width_km, source, date, note, line)
 #   line: ("border", A, B[, clip box west,south,east,north]) or ("waypoints", [(lon, lat), ...])

@@ -14,7 +14,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from geo.gazetteer import default_cache_dir
+from geo.paths import cache_dir
 
 #: (URL pattern) -> (npm spec, path inside the package). Groups fill the {}s.
 RULES = [
@@ -46,7 +46,7 @@ def npm_file(url: str) -> tuple[str, str] | None:
 
 def package_dir(spec: str) -> Path:
     """Unpacked npm package for ``spec`` (``name@version``), fetched with ``npm pack`` once."""
-    root = default_cache_dir() / "npm"
+    root = cache_dir() / "npm"
     target = root / spec.replace("/", "__")
     if (target / "package").is_dir():
         return target / "package"

@@ -56,7 +56,7 @@ def test_countries_split_over_features_are_merged():
 
 
 def test_shared_border_length_is_geodesic_and_plausible():
-    from geo.zones import GEOD
+    from geo.geodesy import GEOD
 
     line = load_borders().shared_border("SY", "IQ")
     assert 580 < GEOD.geometry_length(line) / 1000 < 640  # about 605 km

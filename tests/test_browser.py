@@ -222,8 +222,9 @@ def test_inline_assets_map_opens_with_no_network_at_all(
     """``assets fetch`` then ``map --inline-assets``: the page loads nothing from anywhere."""
     from click.testing import CliRunner
 
-    from geo.assets import AssetCache, fetch_assets, map_asset_urls
+    from geo.assets import AssetCache, fetch_assets
     from geo.cli import main
+    from geo.mapping import map_asset_urls
 
     def from_npm(url):
         file = local_file(url)

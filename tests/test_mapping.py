@@ -88,7 +88,7 @@ def test_air_gapped_map_has_no_tile_layer(sample_analysis):
 
 
 def test_popups_quote_every_sentence_and_markers_take_their_zone_colour(gazetteer):
-    from geo.mapping import NO_ZONE_COLOUR, ZONE_STYLES
+    from geo.mapping.styles import NO_ZONE_COLOUR, ZONE_STYLES
 
     text = " ".join(f"Report {i}: shelling near Rukban again." for i in range(6))
     analysis = analyse([document_from_text(text)], gazetteer=gazetteer)

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import geoparse as recogniser
+from geo import geoparse as geoparse_module
+from geo import recognition as recogniser
 from geo.analysis import analyse, toponym_records
 from geo.errors import InputError
 from geo.geoparse import geoparse
@@ -127,7 +128,7 @@ def _every_token(text: str) -> list:
         word, (start, end) = m.group(), m.span()
         if word[-2:] in ("'s", "’s") and len(word) > 2:
             word, end = word[:-2], end - 2
-        out.append(recogniser._Token(start, end, word, word[:1].isupper()))
+        out.append(recogniser.Token(start, end, word, word[:1].isupper()))
     return out
 
 
@@ -177,10 +178,10 @@ def test_skipped_lower_case_words_change_nothing(gazetteer, text, monkeypatch):
         return
     lean = geoparse(doc, gazetteer)
     with monkeypatch.context() as patched:
-        patched.setattr(recogniser, "_tokens", _every_token)
+        patched.setattr(geoparse_module, "tokenize", _every_token)
         full = geoparse(doc, gazetteer)
     assert lean == full
-    kept = {(t.start, t.end) for t in recogniser._tokens(doc.text)}
+    kept = {(t.start, t.end) for t in recogniser.tokenize(doc.text)}
     assert kept <= {(t.start, t.end) for t in _every_token(doc.text)}
 
 
