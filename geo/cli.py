@@ -599,5 +599,28 @@ def geocode_command(names, fmt, reverse, online, domain, scheme, config) -> None
         sys.exit(1)
 
 
+@main.command("dashboard", context_settings={"ignore_unknown_options": True})
+@click.option(
+    "--port", type=int, default=None, help="Port to serve on (default: Streamlit's 8501)."
+)
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+def dashboard_command(port: int | None, streamlit_args: tuple[str, ...]) -> None:
+    """Open the dashboard in the browser (Streamlit serving the installed package's page).
+
+    Extra arguments go to ``streamlit run`` (e.g. ``--server.headless true``)."""
+    import subprocess
+    from importlib import resources
+
+    page = str(resources.files("geo") / "dashboard.py")
+    command = [sys.executable, "-m", "streamlit", "run", page]
+    if port is not None:
+        command += ["--server.port", str(port)]
+    command += list(streamlit_args)
+    try:
+        sys.exit(subprocess.call(command))
+    except KeyboardInterrupt:  # Ctrl-C stops Streamlit; nothing to report
+        sys.exit(0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
