@@ -21,8 +21,8 @@ from pathlib import Path
 
 from geopy.distance import geodesic
 
-from geo.analysis import toponym_records
 from geo.gazetteer import open_gazetteer
+from geo.pipeline import toponym_records
 
 HERE = Path(__file__).resolve().parent
 ACCURACY_KM = 161.0

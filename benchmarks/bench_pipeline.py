@@ -13,10 +13,10 @@ import time
 
 from geopy.distance import geodesic
 
-from geo.analysis import analyse
 from geo.gazetteer import open_gazetteer
-from geo.geoparse import geoparse
+from geo.geoparsing import geoparse
 from geo.mapping import build_map
+from geo.pipeline import analyse
 from geo.samples import list_samples
 from geo.text import document_from_text, load_path
 from geo.zones import geodesic_circle

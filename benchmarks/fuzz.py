@@ -20,7 +20,7 @@ import atheris
 with atheris.instrument_imports():
     from geo.errors import FlashpointsError
     from geo.gazetteer import open_gazetteer
-    from geo.geoparse import geoparse
+    from geo.geoparsing import geoparse
     from geo.text import documents_from_bytes
     from geo.zones import zones_from_bytes
 

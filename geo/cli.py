@@ -16,7 +16,6 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from .analysis import analyse, toponym_records
 from .assets import AssetCache, cache_status, fetch_assets
 from .assets import inline_assets as inline
 from .corrections import CorrectionStore
@@ -35,10 +34,17 @@ from .export import (
 )
 from .gazetteer import open_gazetteer
 from .geocode import GeocoderChain, OnlineSettings, load_online_settings
-from .geoparse import GeoparseOptions
-from .ingest import ingest, process_document
+from .geoparsing import GeoparseOptions
+from .ingest import ingest
 from .mapping import BASEMAPS, build_map, map_asset_urls
 from .paths import setting
+from .pipeline import (
+    analyse,
+    analyse_store,
+    corpus_events,
+    process_document,
+    toponym_records,
+)
 from .store import Store
 from .text import load_documents
 from .zonegen import ZoneOptions
@@ -121,7 +127,13 @@ def _source_analysis(inputs, db, zones, theatre, generated, strip_km, online_arg
     """The analysis of a corpus store (``--db``: no geoparsing again) or of INPUT files."""
     if db:
         with Store(db) as store:
-            return store.analysis(load_zones(list(zones)) if zones else None, generate=generated)
+            return analyse_store(
+                store,
+                load_zones(list(zones)) if zones else None,
+                generate=generated,
+                zone_options=ZoneOptions(strip_km=strip_km),
+                corrections=_corrections(),
+            )
     geocoder = _chain(*online_args)
     return _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
 
@@ -389,14 +401,14 @@ def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> No
         ],
         "places": [
             {
-                "name": p.name,
-                "lat": p.lat,
-                "lon": p.lon,
-                "zones": list(analysis.zones_of(p.id)),
-                "distances_km": {m.zone_id: m.distance_km for m in analysis.memberships_of(p.id)},
-                "border": standing_record(analysis.standing_of(p.id)),
+                "name": s.place.name,
+                "lat": s.place.lat,
+                "lon": s.place.lon,
+                "zones": list(s.zones),
+                "distances_km": s.distances_km,
+                "border": standing_record(s.standing),
             }
-            for p in analysis.places
+            for s in analysis.summaries()
         ],
     }
     click.echo(dumps(report))
@@ -469,8 +481,11 @@ def export_command(
 @click.option("--dask", default=None, metavar="tcp://HOST:PORT", help="Use a Dask cluster.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_theatre_option
+@_online_option
 @_friendly
-def ingest_command(inputs, db, published, workers, dask, quiet, theatre) -> None:
+def ingest_command(
+    inputs, db, published, workers, dask, quiet, theatre, online, domain, scheme, config
+) -> None:
     """Add articles (files, folders, JSON-lines corpora) to a corpus store, once each."""
     if not inputs:
         raise InputError("no input given (a file, a folder or - for stdin)")
@@ -496,6 +511,7 @@ def ingest_command(inputs, db, published, workers, dask, quiet, theatre) -> None
             options=_options(theatre),
             progress=bar.update,
             inputs=inputs,
+            geocoder=_chain(online, domain, scheme, config),
         )
         counts = store.counts()
     click.echo(
@@ -519,7 +535,7 @@ def events_command(inputs, db, published, fmt, theatre) -> None:
     """Dated events (what happened, where, when, by whom) in INPUT files or a store."""
     if db:
         with Store(db) as store:
-            events = store.events()
+            events = corpus_events(store, _corrections())
     else:
         if not inputs:
             raise InputError("no input given (a file, a folder, - for stdin, or --db)")

@@ -18,7 +18,6 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.analysis import analyse, filter_analysis
 from geo.borders import load_borders
 from geo.corrections import Correction, CorrectionStore
 from geo.errors import FlashpointsError, InputError
@@ -27,6 +26,7 @@ from geo.gazetteer import open_gazetteer
 from geo.geocode import GeocoderChain, OnlineSettings
 from geo.mapping import BASEMAPS, build_map
 from geo.model import Analysis
+from geo.pipeline import analyse, analyse_store, filter_analysis
 from geo.safe import markdown_text
 from geo.samples import list_samples
 from geo.store import Store
@@ -80,13 +80,16 @@ def run(
 
 
 @st.cache_data(show_spinner="Reading the corpus store...")
-def run_store(path: str, mtime: float, extra_zones: str) -> Analysis:
-    """A corpus store's analysis; re-read when the file changes (``mtime``)."""
+def run_store(
+    path: str, mtime: float, extra_zones: str, corrections_version: tuple = ()
+) -> Analysis:
+    """A corpus store's analysis with the analyst's corrections; re-read when the file
+    (``mtime``) or the corrections (``corrections_version``) change."""
     if not Path(path).is_file():
         raise InputError(f"{path}: no such store")
     zones = load_zones() + zones_from_features(json.loads(extra_zones), "custom zones")
     with Store(path) as store:
-        return store.analysis(zones)
+        return analyse_store(store, zones, corrections=corrections())
 
 
 @st.cache_resource
@@ -96,9 +99,8 @@ def corrections() -> CorrectionStore:
 
 def places_frame(analysis: Analysis) -> pd.DataFrame:
     rows = []
-    for p in analysis.places:
-        mentions = analysis.mentions_of(p.id)
-        standing = analysis.standing_of(p.id)
+    for summary in analysis.summaries():
+        p, standing = summary.place, summary.standing
         rows.append(
             {
                 "place": p.name,
@@ -106,12 +108,12 @@ def places_frame(analysis: Analysis) -> pd.DataFrame:
                 "country": p.country_code,
                 "lat": round(p.lat, 4),
                 "lon": round(p.lon, 4),
-                "mentions": len(mentions),
-                "confidence": max(m.confidence for m in mentions),
-                "zones": ", ".join(analysis.zones_of(p.id)),
+                "mentions": len(summary.mentions),
+                "confidence": summary.confidence,
+                "zones": ", ".join(summary.zones),
                 "nearest border": standing.neighbour if standing else None,
                 "km to border": standing.distance_km if standing else None,
-                **{f"km to {m.zone_id}": m.distance_km for m in analysis.memberships_of(p.id)},
+                **{f"km to {z}": km for z, km in summary.distances_km.items()},
             }
         )
     return pd.DataFrame(rows)
@@ -226,7 +228,12 @@ else:
 try:
     if corpus_path:
         mtime = Path(corpus_path).stat().st_mtime if Path(corpus_path).exists() else 0
-        analysis = run_store(corpus_path, mtime, json.dumps(st.session_state["custom_zones"]))
+        analysis = run_store(
+            corpus_path,
+            mtime,
+            json.dumps(st.session_state["custom_zones"]),
+            corrections().version(),
+        )
         source = Path(corpus_path).name
     else:
         analysis = run(

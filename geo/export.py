@@ -180,9 +180,8 @@ def to_geojson(
     events as Point features with ``"feature": "event"``. ``run`` (a :func:`manifest`) goes
     in a top-level ``manifest`` member."""
     features = []
-    for place in analysis.places:
-        mentions = analysis.mentions_of(place.id)
-        memberships = analysis.memberships_of(place.id)
+    for summary in analysis.summaries():
+        place = summary.place
         features.append(
             {
                 "type": "Feature",
@@ -193,14 +192,14 @@ def to_geojson(
                     "name": place.name,
                     "kind": place.kind,
                     "country_code": place.country_code,
-                    "precision": mentions[0].precision if mentions else "exact",
-                    "confidence": max((m.confidence for m in mentions), default=None),
-                    "mentions": len(mentions),
-                    "surfaces": sorted({m.surface for m in mentions}),
-                    "zones": [m.zone_id for m in memberships if m.inside],
-                    "distances_km": {m.zone_id: m.distance_km for m in memberships},
-                    "sentences": list(dict.fromkeys(m.sentence for m in mentions)),
-                    "border": standing_record(analysis.standing_of(place.id)),
+                    "precision": summary.precision,
+                    "confidence": summary.confidence,
+                    "mentions": len(summary.mentions),
+                    "surfaces": summary.surfaces,
+                    "zones": list(summary.zones),
+                    "distances_km": summary.distances_km,
+                    "sentences": summary.sentences,
+                    "border": standing_record(summary.standing),
                     "source": place.source,
                 },
             }
@@ -252,9 +251,10 @@ def to_csv(analysis: Analysis) -> str:
 def to_kml(analysis: Analysis, *, run: dict | None = None) -> str:
     """Places as KML placemarks (Google Earth); text escaped for XML."""
     marks = []
-    for place in analysis.places:
-        zones = ", ".join(analysis.zones_of(place.id)) or "none"
-        sentences = " | ".join(dict.fromkeys(m.sentence for m in analysis.mentions_of(place.id)))
+    for summary in analysis.summaries():
+        place = summary.place
+        zones = ", ".join(summary.zones) or "none"
+        sentences = " | ".join(summary.sentences)
         marks.append(
             "<Placemark>"
             f"<name>{xml_escape(place.name)}</name>"

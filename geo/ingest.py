@@ -16,25 +16,19 @@ from importlib.metadata import PackageNotFoundError, version
 from multiprocessing import get_context
 
 from .errors import InputError
-from .events import Event, extract_events
+from .events import extract_events
 from .gazetteer import open_gazetteer
-from .geoparse import GeoparseOptions, geoparse
-from .model import Document, Mention
+from .geocode import GeocoderChain
+from .geoparsing import GeoparseOptions
+from .model import Document
+from .pipeline import geocode_unknown, process_document
 from .store import IngestResult, Store, content_hash
 
-__all__ = ["SMALL_JOB", "ingest", "process_document"]
+__all__ = ["SMALL_JOB", "ingest"]
 
 #: Fewer new articles than this are geoparsed in this process: starting workers (each opens
 #: the gazetteer) costs more than it saves.
 SMALL_JOB = 64
-
-
-def process_document(
-    document: Document, options: GeoparseOptions | None = None
-) -> tuple[Document, list[Mention], list[Event]]:
-    """Everything an article needs before it is stored (runs in a worker)."""
-    mentions = geoparse(document, open_gazetteer(), options)
-    return document, mentions, extract_events(document, mentions)
 
 
 def _process_batch(batch: list[Document], options: GeoparseOptions | None):
@@ -61,6 +55,7 @@ def ingest(
     options: GeoparseOptions | None = None,
     progress: Callable[[int], None] | None = None,
     inputs: Iterable[str] = (),
+    geocoder: GeocoderChain | None = None,
 ) -> IngestResult:
     """Geoparse and store ``documents``; returns counts (added, duplicates, mentions, events).
 
@@ -68,6 +63,9 @@ def ingest(
     ``dask`` (``tcp://host:port``) sends the work
     to a Dask cluster instead. ``progress`` is called with the number of articles handled.
     The run is recorded in the store with its manifest (inputs, settings, versions).
+    A ``geocoder`` with an online service is asked, from this process only (one rate limit),
+    about the place-like names the gazetteer does not know, as :func:`geo.pipeline.analyse`
+    does for single articles.
     """
     started = time.time()
     result = IngestResult(added=0, duplicates=0, mentions=0, events=0)
@@ -85,8 +83,14 @@ def ingest(
             seen.add(digest)
             yield doc
 
+    service = geocoder.online.service if geocoder and geocoder.online else None
+
     def write(items) -> None:
         for doc, mentions, events in items:
+            if service and geocoder:
+                [(_, found)], _ = geocode_unknown([(doc, mentions)], open_gazetteer(), geocoder)
+                if len(found) != len(mentions):
+                    mentions, events = list(found), extract_events(doc, found)
             if store.add(doc, mentions, events):
                 result["added"] += 1
                 result["mentions"] += len(mentions)
@@ -118,6 +122,7 @@ def ingest(
             "workers": workers,
             "dask": dask,
             "options": asdict(options or GeoparseOptions()),
+            "online": service,
         },
         "gazetteer": open_gazetteer().path.name,
         "versions": _versions(),

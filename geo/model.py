@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Membership",
     "Mention",
     "Place",
+    "PlaceSummary",
     "Relation",
     "Unresolved",
     "Zone",
@@ -192,6 +194,62 @@ class BorderStanding:
 
 
 @dataclass(frozen=True)
+class PlaceSummary:
+    """One place as every view shows it: its mentions, zones, distances and border standing.
+
+    The popups, the dashboard's places table, the CLI and every export read this one record
+    (from :meth:`Analysis.place_summary`), so they cannot disagree about a place.
+    """
+
+    place: Place
+    mentions: tuple[Mention, ...]
+    memberships: tuple[Membership, ...]
+    standing: BorderStanding | None
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """Ids of the zones the place lies in."""
+        return tuple(m.zone_id for m in self.memberships if m.inside)
+
+    @property
+    def distances_km(self) -> dict[str, float]:
+        """Signed geodesic km to each zone's edge (negative inside)."""
+        return {m.zone_id: m.distance_km for m in self.memberships}
+
+    @property
+    def confidence(self) -> float | None:
+        """The best confidence any mention gives the place."""
+        return max((m.confidence for m in self.mentions), default=None)
+
+    @property
+    def precision(self) -> str:
+        """How exactly the point stands for the place (see :data:`PRECISIONS`)."""
+        return self.mentions[0].precision if self.mentions else "exact"
+
+    @property
+    def surfaces(self) -> list[str]:
+        """The words the articles used for the place, sorted."""
+        return sorted({m.surface for m in self.mentions})
+
+    @property
+    def sentences(self) -> list[str]:
+        """Every distinct sentence that names the place, in order."""
+        return list(dict.fromkeys(m.sentence for m in self.mentions))
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Lookups by place and by zone, built once per :class:`Analysis` (a linear scan per
+    place made every export quadratic: 1.1 s for 4,000 places)."""
+
+    mentions: dict[str, tuple[Mention, ...]]
+    memberships: dict[str, tuple[Membership, ...]]
+    standings: dict[str, BorderStanding]
+    members: dict[str, tuple[Place, ...]]
+    events: dict[str, tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything the map, the dashboard and the exports read, in one object."""
 
@@ -205,13 +263,64 @@ class Analysis:
     unresolved: tuple[Unresolved, ...] = ()
     events: tuple[Any, ...] = ()  # geo.events.Event (defined there: it needs the text rules)
 
+    @cached_property
+    def _index(self) -> _Index:
+        # Frozen dataclasses still allow cached_property (it writes the instance dict); the
+        # index is not a field, so equality, replace() and pickling ignore it.
+        mentions: dict[str, list[Mention]] = {}
+        for m in self.mentions:
+            mentions.setdefault(m.place.id, []).append(m)
+        memberships: dict[str, list[Membership]] = {}
+        inside: dict[str, set[str]] = {}
+        for ms in self.memberships:
+            memberships.setdefault(ms.place_id, []).append(ms)
+            if ms.inside:
+                inside.setdefault(ms.zone_id, set()).add(ms.place_id)
+        events: dict[str, list[Any]] = {}
+        for e in self.events:
+            events.setdefault(e.place.id, []).append(e)
+        return _Index(
+            mentions={k: tuple(v) for k, v in mentions.items()},
+            memberships={k: tuple(v) for k, v in memberships.items()},
+            standings=dict(self.standings),
+            members={z: tuple(p for p in self.places if p.id in ids) for z, ids in inside.items()},
+            events={k: tuple(v) for k, v in events.items()},
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_index", None)  # rebuilt on demand; not worth caching or pickling
+        return state
+
     def mentions_of(self, place_id: str) -> tuple[Mention, ...]:
         """Every mention resolved to ``place_id``, in document order."""
-        return tuple(m for m in self.mentions if m.place.id == place_id)
+        return self._index.mentions.get(place_id, ())
 
     def memberships_of(self, place_id: str) -> tuple[Membership, ...]:
         """The place's standing against every zone, zones in file order."""
-        return tuple(m for m in self.memberships if m.place_id == place_id)
+        return self._index.memberships.get(place_id, ())
+
+    def events_at(self, place_id: str) -> tuple[Any, ...]:
+        """Events that happened at the place."""
+        return self._index.events.get(place_id, ())
+
+    def place_summary(self, place: Place | str) -> PlaceSummary:
+        """Everything the views show about one place (by record or id)."""
+        pid = place if isinstance(place, str) else place.id
+        record = place if isinstance(place, Place) else self._place(pid)
+        return PlaceSummary(
+            record, self.mentions_of(pid), self.memberships_of(pid), self.standing_of(pid)
+        )
+
+    def summaries(self) -> list[PlaceSummary]:
+        """A summary per place, in the order the places were first mentioned."""
+        return [self.place_summary(p) for p in self.places]
+
+    def _place(self, place_id: str) -> Place:
+        for p in self.places:
+            if p.id == place_id:
+                return p
+        raise KeyError(place_id)
 
     def zones_of(self, place_id: str) -> tuple[str, ...]:
         """Ids of the zones the place lies in."""
@@ -219,12 +328,8 @@ class Analysis:
 
     def standing_of(self, place_id: str) -> BorderStanding | None:
         """The place's country and nearest border (None for countries and continents)."""
-        for pid, standing in self.standings:
-            if pid == place_id:
-                return standing
-        return None
+        return self._index.standings.get(place_id)
 
     def members_of(self, zone_id: str) -> tuple[Place, ...]:
         """Places that lie in the zone."""
-        inside = {m.place_id for m in self.memberships if m.zone_id == zone_id and m.inside}
-        return tuple(p for p in self.places if p.id in inside)
+        return self._index.members.get(zone_id, ())

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .events import Event, extract_events, precision_rank, same_event
+from .events import Event, precision_rank, same_event
 from .model import Document, Mention, Place, Relation
 
 __all__ = ["SCHEMA_VERSION", "IngestResult", "Store", "content_hash"]
@@ -148,11 +148,13 @@ class Store:
         )
 
     def add(
-        self, document: Document, mentions: Iterable[Mention], events: Iterable[Event] | None = None
+        self, document: Document, mentions: Iterable[Mention], events: Iterable[Event] = ()
     ) -> bool:
-        """Store one geoparsed article, all or nothing; False if it was already there."""
+        """Store one geoparsed article with its mentions and events, all or nothing; False if
+        it was already there. The store only stores: what to store is the pipeline's
+        (:func:`geo.pipeline.process_document`)."""
         mentions = list(mentions)
-        events = list(extract_events(document, mentions) if events is None else events)
+        events = list(events)
         digest = content_hash(document.text)
         self._con.execute("BEGIN IMMEDIATE")
         try:
@@ -335,19 +337,6 @@ class Store:
             sources.setdefault(event_id, []).append(document_id)
         rows = self._con.execute(_EVENT_SQL + " ORDER BY e.date, e.id").fetchall()
         return [_event_from_row(r, tuple(sources.get(r[0], ()))) for r in rows]
-
-    def analysis(self, zones=None, *, generate: bool = True):
-        """The whole corpus as one :class:`~geo.model.Analysis`, from stored mentions (no
-        geoparsing again); zones default to the bundled declared zones."""
-        from .analysis import assemble
-        from .zones import load_zones
-
-        by_doc = self.mentions()
-        per_doc = [(d, by_doc.get(d.id, [])) for d in self.documents()]
-        if not per_doc:
-            raise InputError(f"{self.path}: the store holds no articles yet")
-        zone_list = list(load_zones() if zones is None else zones)
-        return assemble(per_doc, zone_list, generate=generate, events=self.events())
 
     def runs(self) -> list[dict[str, Any]]:
         return [

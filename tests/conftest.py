@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.analysis import analyse
 from geo.gazetteer import open_gazetteer
+from geo.pipeline import analyse
 from geo.samples import DEFAULT_SAMPLE, SAMPLES_DIR
 from geo.text import load_path
 

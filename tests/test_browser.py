@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.analysis import analyse
 from geo.mapping import build_map
+from geo.pipeline import analyse
 from geo.text import document_from_text
 from geo.zones import load_zones, zones_from_features
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from geo.analysis import analyse, filter_analysis
 from geo.corrections import Correction, CorrectionStore, apply_corrections
 from geo.errors import InputError
+from geo.pipeline import analyse, filter_analysis
 from geo.text import document_from_text
 
 TEXT = "Turkish drones struck near Sinjar. Residents of Sinjar fled toward Dohuk."
@@ -86,3 +86,64 @@ def test_a_corrections_file_that_is_not_sqlite_is_a_one_line_error(tmp_path):
     with pytest.raises(InputError, match=r"cannot open the corrections file"):
         CorrectionStore(path)
     assert path.read_bytes().startswith(b"not a database")  # nothing overwritten
+
+
+def test_a_correction_holds_in_corpus_mode(gazetteer, tmp_path, monkeypatch):
+    """A correction saved for a stored article changes the corpus map, the corpus export and
+    ``events --db``: the store keeps what the text says, the pipeline applies corrections."""
+    import json
+
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    monkeypatch.setenv("FLASHPOINTS_CORRECTIONS", str(tmp_path / "corrections.sqlite"))
+    article = tmp_path / "sinjar.txt"
+    article.write_text(
+        "Published: 2026-11-20\n\nTurkish drones struck a convoy near Sinjar on Tuesday, "
+        "killing four fighters. Residents of Sinjar fled toward Dohuk.\n"
+    )
+    db = str(tmp_path / "corpus.db")
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest", str(article), "--db", db, "--quiet"]).exit_code == 0
+
+    def corpus() -> tuple[dict, dict, dict]:
+        out = tmp_path / "out.geojson"
+        result = runner.invoke(
+            main, ["export", "--db", db, "--format", "geojson", "-o", str(out), "--force"]
+        )
+        assert result.exit_code == 0, result.output
+        page = tmp_path / "map.html"
+        result = runner.invoke(main, ["map", "--db", db, "-o", str(page), "--force", "--no-tiles"])
+        assert result.exit_code == 0, result.output
+        events = runner.invoke(main, ["events", "--db", db])
+        assert events.exit_code == 0, events.output
+        exported = json.loads(out.read_text())
+        places = {
+            f["properties"]["name"]: f
+            for f in exported["features"]
+            if "Sinjar" in f["properties"].get("surfaces", ())
+        }
+        return places, json.loads(events.output), {"html": page.read_text()}
+
+    places, events, _ = corpus()
+    assert [f["geometry"]["coordinates"] for f in places.values()] == [[41.87656, 36.3209]]
+    fled = [e for e in events["events"] if e["sentence"].startswith("Residents")]
+    assert [(e["lat"], e["lon"]) for e in fled] == [(36.3209, 41.87656)]
+
+    stored_id = next(iter(_stored_ids(db)))
+    fixes = CorrectionStore()
+    fixes.save(Correction(stored_id, "Sinjar", "move", lat=35.0, lon=38.0))
+    fixes.close()
+    places, events, page = corpus()
+    assert [f["geometry"]["coordinates"] for f in places.values()] == [[38.0, 35.0]]
+    fled = [e for e in events["events"] if e["sentence"].startswith("Residents")]
+    assert [(e["lat"], e["lon"]) for e in fled] == [(35.0, 38.0)]
+    assert "[35.0, 38.0]" in page["html"]  # the marker is drawn where the analyst put it
+
+
+def _stored_ids(db: str) -> list[str]:
+    from geo.store import Store
+
+    with Store(db) as store:
+        return [d.id for d in store.documents()]

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from geo.events import extract_events, merge_events, resolve_date
-from geo.geoparse import geoparse
+from geo.geoparsing import geoparse
 from geo.text import document_from_text
 
 PUBLISHED = date(2017, 6, 8)  # a Thursday

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from geo.analysis import analyse
 from geo.errors import InputError
 from geo.export import to_csv, to_geojson, to_kml, write_atomic
+from geo.pipeline import analyse
 from geo.text import document_from_text
 
 

@@ -9,7 +9,6 @@ from click.testing import CliRunner
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.location import Location
 
-from geo.analysis import analyse
 from geo.cli import main
 from geo.errors import InputError
 from geo.geocode import (
@@ -20,6 +19,7 @@ from geo.geocode import (
     load_online_settings,
 )
 from geo.mapping import build_map
+from geo.pipeline import analyse
 from geo.text import document_from_text
 
 from .nominatim_stub import NominatimStub

@@ -1,6 +1,6 @@
 import pytest
 
-from geo.geoparse import geoparse
+from geo.geoparsing import geoparse
 from geo.text import document_from_text
 
 
@@ -113,7 +113,7 @@ def test_an_oblast_without_an_admin_entry_falls_back_to_its_city_as_a_region(gaz
 
 
 def test_theatre_bias_prefers_the_named_countries(gazetteer):
-    from geo.geoparse import GeoparseOptions
+    from geo.geoparsing import GeoparseOptions
 
     doc = document_from_text("Fighting near Tripoli.")
     (default,) = [m for m in geoparse(doc, gazetteer) if not m.relation]

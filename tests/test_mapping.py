@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from geo.analysis import analyse
 from geo.mapping import build_map, dms
+from geo.pipeline import analyse
 from geo.safe import html_text
 from geo.text import document_from_text
 

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import geoparse as geoparse_module
+from geo import geoparsing as geoparse_module
 from geo import recognition as recogniser
-from geo.analysis import analyse, toponym_records
 from geo.errors import InputError
-from geo.geoparse import geoparse
+from geo.geoparsing import geoparse
 from geo.mapping import build_map
 from geo.names import ARABIC_ARTICLES
+from geo.pipeline import analyse, toponym_records
 from geo.text import document_from_text, sentence_spans
 
 NAMES = [

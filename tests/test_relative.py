@@ -1,7 +1,7 @@
 import pytest
 from geopy.distance import geodesic
 
-from geo.geoparse import geoparse
+from geo.geoparsing import geoparse
 from geo.text import document_from_text
 
 
@@ -43,7 +43,7 @@ def test_the_anchor_is_still_a_mention_of_its_own(gazetteer):
 
 
 def test_derived_point_northeast_of_al_tanf_is_inside_the_zone(gazetteer):
-    from geo.analysis import analyse
+    from geo.pipeline import analyse
 
     analysis = analyse([document_from_text("Strikes northeast of al Tanf.")], gazetteer=gazetteer)
     derived = next(p for p in analysis.places if p.kind == "relative")
@@ -99,7 +99,7 @@ def test_countries_that_share_no_border_make_no_border_point(gazetteer):
 
 def test_doubled_directions_found_by_fuzzing_do_not_crash(gazetteer):
     """ "east-east of" once reached the bearing table as "easteast" (atheris found it)."""
-    from geo.geoparse import geoparse
+    from geo.geoparsing import geoparse
     from geo.text import document_from_text
 
     doc = document_from_text("Jets struck 10 km east-east of Raqqa and west west of Mosul.")

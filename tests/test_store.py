@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from geo.cli import main
 from geo.errors import InputError
 from geo.ingest import ingest
+from geo.pipeline import analyse_store
 from geo.store import SCHEMA_VERSION, Store
 from geo.text import document_from_text, load_documents
 
@@ -48,7 +49,7 @@ def test_ingest_twice_stores_once_and_rebuilds_the_analysis(tmp_path, gazetteer)
         assert counts["documents"] == 20
         # one place per gazetteer id, however many articles name it
         assert counts["places"] <= len(PLACES) * 3 + 6
-        analysis = store.analysis()
+        analysis = analyse_store(store)
         assert len(analysis.documents) == 20
         assert any(p.name == "Rukban camp" for p in analysis.places)
         assert analysis.events

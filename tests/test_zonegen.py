@@ -1,9 +1,9 @@
 import pytest
 from geopy.distance import geodesic
 
-from geo.analysis import analyse
-from geo.geoparse import geoparse
+from geo.geoparsing import geoparse
 from geo.model import Place
+from geo.pipeline import analyse
 from geo.text import document_from_text
 from geo.zonegen import ZoneOptions, border_strip, clusters, corridor, generate_zones, tripoint
 from geo.zones import zone_distance_km

@@ -13,9 +13,9 @@ import statistics
 import folium
 from folium.plugins import Draw
 
-from ..analysis import analyse
 from ..geodesy import GEOD
 from ..model import Analysis
+from ..pipeline import analyse
 from .assets import PLUGIN_ASSETS, UNUSED_CSS
 from .layers import (
     add_basemaps,

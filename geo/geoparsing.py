@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, open_gazetteer
 from .model import Document, Mention, Place
 from .recognition import SUFFIX, Candidate, filter_kinds, recognise, tokenize, unknown_names
 from .relative import relative_mentions
@@ -31,15 +31,17 @@ __all__ = ["GeoparseOptions", "geoparse", "unique_places", "unknown_names"]
 
 def geoparse(
     document: Document,
-    gazetteer: Gazetteer,
+    gazetteer: Gazetteer | None = None,
     options: GeoparseOptions | None = None,
 ) -> list[Mention]:
-    """Every resolved place mention in ``document``, in text order.
+    """Every resolved place mention in ``document``, in text order, against ``gazetteer``
+    (default: the bundled offline one).
 
     A name the gazetteer does not know, or one no candidate of which is believable, is left
     out rather than guessed: the rest of the result is unaffected.
     """
     opts = options or DEFAULT_OPTIONS
+    gazetteer = gazetteer or open_gazetteer()
     text = document.text
     tokens = tokenize(text)
     spans = sentence_spans(text)

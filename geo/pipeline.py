@@ -1,7 +1,11 @@
-"""The pipeline in one call: documents in, an :class:`~geo.model.Analysis` out.
+"""The one pipeline: documents → geoparse → online geocoding → corrections → assemble.
 
-The CLI, the dashboard and the tests all go through :func:`analyse`, so they can never disagree
-about what a document means.
+Every way in goes through these functions: :func:`analyse` for files, pasted text and URLs (the
+CLI, the dashboard, the library), :func:`process_document` for ingest (in worker processes),
+and :func:`analyse_store` for a corpus store, which only stores what the geoparser found and is
+read back through the same correction and assembly steps. So a correction made in the
+dashboard holds in a single-article map, in a corpus map, in every export and in ``events
+--db``, and the stages cannot drift apart.
 """
 
 from __future__ import annotations
@@ -18,13 +22,25 @@ from .events import Event, extract_events, merge_events
 from .export import mention_record
 from .gazetteer import Gazetteer, load_stopwords, open_gazetteer
 from .geocode import GeocoderChain
-from .geoparse import GeoparseOptions, geoparse, unique_places, unknown_names
+from .geoparsing import GeoparseOptions, geoparse, unique_places, unknown_names
 from .model import Analysis, Document, Mention, Place, Unresolved, Zone
+from .store import Store
 from .text import document_from_text, sentence_at, sentence_spans
 from .zonegen import ZoneOptions, clusters, generate_zones
 from .zones import load_zones, measure
 
-__all__ = ["analyse", "analyse_text", "assemble", "filter_analysis", "toponym_records"]
+__all__ = [
+    "analyse",
+    "analyse_store",
+    "analyse_text",
+    "assemble",
+    "corpus_events",
+    "correct",
+    "filter_analysis",
+    "geocode_unknown",
+    "process_document",
+    "toponym_records",
+]
 
 
 def analyse(
@@ -53,11 +69,8 @@ def analyse(
     per_doc = [(d, geoparse(d, gaz, options)) for d in docs]
     unresolved: list[Unresolved] = []
     if geocoder is not None and geocoder.online is not None:
-        per_doc, unresolved = _geocode_unknown(per_doc, gaz, geocoder)
-    if corrections is not None:
-        fixes = corrections.for_documents(d.id for d in docs)
-        if fixes:
-            per_doc = [(d, apply_corrections(found, fixes, gaz)) for d, found in per_doc]
+        per_doc, unresolved = geocode_unknown(per_doc, gaz, geocoder)
+    per_doc, _ = correct(per_doc, corrections, gaz)
     return assemble(
         per_doc,
         zone_list,
@@ -65,6 +78,99 @@ def analyse(
         zone_options=zone_options,
         unresolved=unresolved,
     )
+
+
+def process_document(
+    document: Document,
+    options: GeoparseOptions | None = None,
+    *,
+    gazetteer: Gazetteer | None = None,
+) -> tuple[Document, list[Mention], list[Event]]:
+    """What a corpus store keeps of one article: the geoparser's mentions and their events.
+
+    Runs in ingest's worker processes, so it takes no geocoder (one rate-limited service is
+    asked from one process: see :func:`geocode_unknown`) and applies no corrections: the store
+    keeps what the text says, and corrections are applied when it is read, so an analyst can
+    change or take one back without re-ingesting.
+    """
+    mentions = geoparse(document, gazetteer or open_gazetteer(), options)
+    return document, mentions, extract_events(document, mentions)
+
+
+def correct(
+    per_doc: Sequence[tuple[Document, Sequence[Mention]]],
+    corrections: CorrectionStore | None,
+    gazetteer: Gazetteer,
+) -> tuple[list[tuple[Document, Sequence[Mention]]], bool]:
+    """``per_doc`` with the analyst's corrections applied, and whether any applied."""
+    if corrections is None:
+        return list(per_doc), False
+    fixes = corrections.for_documents(d.id for d, _ in per_doc)
+    if not fixes:
+        return list(per_doc), False
+    fixed_ids = {f.document_id for f in fixes}
+    out = [
+        (d, apply_corrections(found, fixes, gazetteer) if d.id in fixed_ids else found)
+        for d, found in per_doc
+    ]
+    return out, True
+
+
+def analyse_store(
+    store: Store,
+    zones: Sequence[Zone] | None = None,
+    *,
+    generate: bool = True,
+    zone_options: ZoneOptions | None = None,
+    corrections: CorrectionStore | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> Analysis:
+    """The whole corpus as one :class:`~geo.model.Analysis`, from the mentions the store holds
+    (no geoparsing again), with the analyst's ``corrections`` applied.
+
+    Events come from the store as merged at ingest, unless a correction moved a place: then
+    they are extracted again from the corrected mentions, so an event never stays where the
+    analyst said the place is not.
+    """
+    per_doc, changed = _corpus(store, corrections, gazetteer)
+    zone_list = list(load_zones() if zones is None else zones)
+    return assemble(
+        per_doc,
+        zone_list,
+        generate=generate,
+        zone_options=zone_options,
+        events=None if changed else store.events(),
+    )
+
+
+def corpus_events(
+    store: Store,
+    corrections: CorrectionStore | None = None,
+    *,
+    gazetteer: Gazetteer | None = None,
+) -> list[Event]:
+    """The corpus's events as the analyst's corrections leave them (``events --db``)."""
+    if corrections is None:
+        return store.events()
+    per_doc, changed = _corpus(store, corrections, gazetteer)
+    if not changed:
+        return store.events()
+    return merge_events(e for d, found in per_doc for e in extract_events(d, found))
+
+
+def _corpus(
+    store: Store, corrections: CorrectionStore | None, gazetteer: Gazetteer | None
+) -> tuple[list[tuple[Document, Sequence[Mention]]], bool]:
+    """Every stored article with its mentions, corrected; and whether a correction applied."""
+    by_doc = store.mentions()
+    per_doc: list[tuple[Document, Sequence[Mention]]] = [
+        (d, by_doc.get(d.id, [])) for d in store.documents()
+    ]
+    if not per_doc:
+        raise InputError(f"{store.path}: the store holds no articles yet")
+    if corrections is None:
+        return per_doc, False
+    return correct(per_doc, corrections, gazetteer or open_gazetteer())
 
 
 def assemble(
@@ -129,10 +235,16 @@ def assemble(
     )
 
 
-def _geocode_unknown(per_doc, gazetteer: Gazetteer, geocoder: GeocoderChain):
-    """Ask the online geocoder about unknown place-like names; add what it places."""
+def geocode_unknown(
+    per_doc: Sequence[tuple[Document, Sequence[Mention]]],
+    gazetteer: Gazetteer,
+    geocoder: GeocoderChain,
+) -> tuple[list[tuple[Document, Sequence[Mention]]], list[Unresolved]]:
+    """Ask the online geocoder about unknown place-like names; add what it places, and list
+    what it could not place with the reason."""
     stopwords = load_stopwords()
-    out, unresolved = [], []
+    out: list[tuple[Document, Sequence[Mention]]] = []
+    unresolved: list[Unresolved] = []
     for doc, found in per_doc:
         spans = sentence_spans(doc.text)
         extra = []
