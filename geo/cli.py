@@ -587,6 +587,7 @@ def geocode_command(names, fmt, reverse, online, domain, scheme, config) -> None
     if not names:
         raise InputError("no name given")
     chain = _chain(online, domain, scheme, config, always=True)
+    assert chain is not None  # always=True: the offline chain at least
     results = []
     for name in names:
         if reverse:

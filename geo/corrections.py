@@ -140,13 +140,13 @@ def apply_corrections(
             out.append(m)
         elif c.action == "reject":
             continue
-        elif c.action == "place":
+        elif c.action == "place" and c.place_id:
             place = gazetteer.get(c.place_id)
             if place is None:
                 out.append(m)  # the gazetteer no longer has it: the geoparser's answer stands
                 continue
             out.append(replace(m, place=_checked(place), confidence=1.0, candidates=()))
-        else:
+        elif c.lat is not None and c.lon is not None:  # "move" (checked when made)
             moved = replace(
                 m.place,
                 id=f"corrected:{m.place.id}",
@@ -154,6 +154,8 @@ def apply_corrections(
                 lon=round(c.lon, 6),
             )
             out.append(replace(m, place=_checked(moved), confidence=1.0))
+        else:  # unreachable: a Correction is checked when made
+            out.append(m)
     return out
 
 

@@ -66,7 +66,9 @@ def analyse(
     gaz = gazetteer or open_gazetteer()
     docs = tuple(documents)
     zone_list = list(load_zones() if zones is None else zones)
-    per_doc = [(d, geoparse(d, gaz, options)) for d in docs]
+    per_doc: list[tuple[Document, Sequence[Mention]]] = [
+        (d, geoparse(d, gaz, options)) for d in docs
+    ]
     unresolved: list[Unresolved] = []
     if geocoder is not None and geocoder.online is not None:
         per_doc, unresolved = geocode_unknown(per_doc, gaz, geocoder)
@@ -251,7 +253,7 @@ def geocode_unknown(
         for start, end, surface in unknown_names(doc, gazetteer, found, stopwords):
             result = geocoder.geocode_online(surface)
             sentence = sentence_at(doc.text, spans, start)
-            if not result.found:
+            if not result.found or result.lat is None or result.lon is None:
                 unresolved.append(
                     Unresolved(doc.id, start, end, surface, sentence, result.reason or "")
                 )

@@ -114,9 +114,10 @@ def border_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
                 exact = (m.place for m in mentions if m.precision == "exact" and not m.relation)
                 locals_ = list({p.id: p for p in exact}.values())
             located[codes] = _locate_border(a, b, codes, locals_)
-        if located[codes] is None:
+        found = located[codes]
+        if found is None:
             continue
-        anchor, uncertainty = located[codes]
+        anchor, uncertainty = found
         phrase = text[start:end]
         place = Place(
             id=f"relative:border:{codes}:{anchor.lat:.3f},{anchor.lon:.3f}",
@@ -201,6 +202,7 @@ def relative_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
             name = ""
         else:
             direction = re.match(_DIRECTION, match.group("dir"), re.IGNORECASE)
+            assert direction is not None  # the phrase pattern matched this very text
             bearing = _bearing(direction)
             if match.group("num"):
                 factor = _UNITS[match.group("unit").lower()]

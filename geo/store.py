@@ -278,7 +278,7 @@ class Store:
             "INSERT INTO runs (started, finished, manifest) VALUES (?, ?, ?)",
             (started, time.time(), json.dumps(manifest, default=str)),
         )
-        return cur.lastrowid
+        return int(cur.lastrowid or 0)
 
     # -- reading -------------------------------------------------------------------------
 
