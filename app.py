@@ -25,7 +25,7 @@ from geo.mapping import BASEMAPS, build_map
 from geo.model import Analysis
 from geo.safe import markdown_text
 from geo.samples import list_samples
-from geo.store import Store
+from geo.store import Store, store_stamp
 from geo.text import document_from_text, document_from_url, documents_from_bytes
 from geo.zones import (
     load_zones,
@@ -76,13 +76,27 @@ def run(
 
 
 @st.cache_data(show_spinner="Reading the corpus store...")
-def run_store(path: str, mtime: float, extra_zones: str) -> Analysis:
-    """A corpus store's analysis; re-read when the file changes (``mtime``)."""
+def run_store(path: str, stamp: tuple, extra_zones: str) -> Analysis:
+    """A corpus store's analysis; re-read when the store changes (``stamp``)."""
     if not Path(path).is_file():
         raise InputError(f"{path}: no such store")
     zones = load_zones() + zones_from_features(json.loads(extra_zones), "custom zones")
     with Store(path) as store:
         return store.analysis(zones)
+
+
+@st.cache_data(show_spinner=False)
+def store_alerts(path: str, stamp: tuple) -> pd.DataFrame:
+    """The alerts a watch raised in the store, newest first."""
+    with Store(path) as store:
+        return pd.DataFrame(store.alerts())
+
+
+@st.fragment(run_every=5)
+def follow_store(path: str, stamp: tuple) -> None:
+    """While a watch (or an ingest) writes to the store, re-run the page; filters are kept."""
+    if store_stamp(path) != stamp:
+        st.rerun()
 
 
 @st.cache_resource
@@ -221,9 +235,10 @@ else:
 
 try:
     if corpus_path:
-        mtime = Path(corpus_path).stat().st_mtime if Path(corpus_path).exists() else 0
-        analysis = run_store(corpus_path, mtime, json.dumps(st.session_state["custom_zones"]))
+        stamp = store_stamp(corpus_path)
+        analysis = run_store(corpus_path, stamp, json.dumps(st.session_state["custom_zones"]))
         source = Path(corpus_path).name
+        follow_store(corpus_path, stamp)
     else:
         analysis = run(
             *args,
@@ -249,13 +264,20 @@ cols[3].metric("Countries", len(analysis.countries))
 
 with st.sidebar:
     st.header("Filters")
+    # Keys keep each filter's choice when a watch adds data and the options grow.
     pick_countries = st.multiselect(
-        "Country", sorted({p.country_code for p in analysis.places if p.country_code})
+        "Country",
+        sorted({p.country_code for p in analysis.places if p.country_code}),
+        key="filter-country",
     )
-    pick_zones = st.multiselect("Zone", [z.id for z in analysis.zones])
-    pick_kinds = st.multiselect("Place kind", sorted({p.kind for p in analysis.places}))
-    min_conf = st.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05)
-    pick_events = st.multiselect("Event kind", sorted({e.kind for e in analysis.events}))
+    pick_zones = st.multiselect("Zone", [z.id for z in analysis.zones], key="filter-zone")
+    pick_kinds = st.multiselect(
+        "Place kind", sorted({p.kind for p in analysis.places}), key="filter-kind"
+    )
+    min_conf = st.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05, key="filter-confidence")
+    pick_events = st.multiselect(
+        "Event kind", sorted({e.kind for e in analysis.events}), key="filter-event"
+    )
     dated = sorted(e.date for e in analysis.events if e.date)
     period = (None, None)
     if dated and dated[0] < dated[-1]:
@@ -350,6 +372,14 @@ if drawing:
             except FlashpointsError as err:
                 st.error(str(err))
 
+if corpus_path:
+    alerts = store_alerts(corpus_path, stamp)
+    if not alerts.empty:
+        st.subheader(f"Alerts ({len(alerts)})")
+        columns = ["created", "rule", "kind", "date", "place", "country", "zone"]
+        columns += ["distance_km", "sentence", "delivered"]
+        st.dataframe(alerts[columns], width="stretch", hide_index=True, key="alerts-table")
+
 st.subheader("Places")
 st.dataframe(
     table,
@@ -375,6 +405,7 @@ if shown.events:
             events = events[events["date"].isna() | (events["date"] <= upto)]
         per_day = timeline.pivot_table(index="date", columns="kind", values="id", aggfunc="count")
         st.bar_chart(per_day.fillna(0))
+    events = events.sort_values("date", ascending=False, na_position="last")  # newest first
     st.dataframe(
         events[["date", "date_precision", "kind", "place", "actors", "sentence", "sources"]],
         width="stretch",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -26,7 +27,7 @@ from .errors import InputError
 from .events import Event, extract_events, precision_rank, same_event
 from .model import Document, Mention, Place, Relation
 
-__all__ = ["SCHEMA_VERSION", "IngestResult", "Store", "content_hash"]
+__all__ = ["SCHEMA_VERSION", "IngestResult", "Store", "content_hash", "store_stamp"]
 
 #: Each entry moves the schema up by one version; never edit an entry that has shipped.
 MIGRATIONS = [
@@ -106,6 +107,21 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def content_hash(text: str) -> str:
     """What makes two articles the same: their text, whitespace folded."""
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def store_stamp(path: str | Path) -> tuple[float, ...]:
+    """What changes whenever anything is written to the store at ``path``: the size and time of
+    the file and of its write-ahead log (WAL writes leave the main file alone until a
+    checkpoint). The dashboard re-reads a store when its stamp changes."""
+    stamp: list[float] = []
+    for name in (str(path), f"{path}-wal"):
+        try:
+            info = os.stat(name)
+        except OSError:
+            stamp += [0.0, 0.0]
+        else:
+            stamp += [info.st_mtime_ns, info.st_size]
+    return tuple(stamp)
 
 
 class IngestResult(dict):
