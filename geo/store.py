@@ -504,13 +504,14 @@ class Store:
                 (status, content_hash, document_id, time.time(), url),
             )
 
-    def item_failed(self, url: str, error: str) -> int:
-        """Count a failed fetch of an item; returns its attempts so far."""
+    def item_failed(self, url: str, error: str, *, final: bool = False) -> int:
+        """Count a failed fetch of an item (``final``: never to be tried again, status
+        ``skipped``); returns its attempts so far."""
         with self._write() as con:
             con.execute(
-                "UPDATE watch_items SET status = 'failed', attempts = attempts + 1, error = ?,"
+                "UPDATE watch_items SET status = ?, attempts = attempts + 1, error = ?,"
                 " fetched = ? WHERE url = ?",
-                (error, time.time(), url),
+                ("skipped" if final else "failed", error, time.time(), url),
             )
             return con.execute("SELECT attempts FROM watch_items WHERE url = ?", (url,)).fetchone()[
                 0

@@ -27,7 +27,7 @@ from typing import Any, TextIO
 import tomllib
 
 from .alerts import AlertRule, deliver, evaluate, resolve_zones, rules_from_config
-from .errors import FlashpointsError, InputError
+from .errors import FetchError, FlashpointsError, InputError
 from .feeds import Fetcher, FetchSettings, parse_feed
 from .geoparse import GeoparseOptions
 from .ingest import process_document
@@ -263,9 +263,12 @@ class Watcher:
         # Alerts for whatever was stored, even when stopping: both steps are quick and local
         # (webhooks aside, which a stop skips).
         alerts = evaluate(self.store, self.rules, self.zones) if self.rules else 0
-        delivered, waiting = deliver(
-            self.store, self.out, None if self.stop.is_set() else self.fetcher, self.log
-        )
+        try:
+            delivered, waiting = deliver(
+                self.store, self.out, None if self.stop.is_set() else self.fetcher, self.log
+            )
+        except _StopRequestedError:  # asked to stop while waiting to post: they keep
+            delivered, waiting, stopped = 0, len(self.store.alerts_to_post()), True
         self._pages.clear()
         return PollResult(
             self.polls,
@@ -323,6 +326,10 @@ class Watcher:
             stored = self.store.add(document, mentions, events)
         except _StopRequestedError:
             raise
+        except FetchError as err:
+            return self._item_failed(url, str(err), final=not err.retryable)
+        except InputError as err:  # no article in the page, or too big: asking again won't help
+            return self._item_failed(url, str(err), final=True)
         except FlashpointsError as err:
             return self._item_failed(url, str(err))
         except Exception as err:  # a hostile page must not end a watch of many feeds
@@ -334,9 +341,11 @@ class Watcher:
         self.store.item_done(url, "duplicate", content_hash=digest, document_id=None)
         return "seen"
 
-    def _item_failed(self, url: str, error: str) -> str:
-        attempts = self.store.item_failed(url, error)
-        if attempts >= MAX_ITEM_ATTEMPTS:
+    def _item_failed(self, url: str, error: str, *, final: bool = False) -> str:
+        attempts = self.store.item_failed(url, error, final=final)
+        if final:
+            self.log(f"item skipped: {error}")
+        elif attempts >= MAX_ITEM_ATTEMPTS:
             self.log(f"item given up after {attempts} attempts: {error}")
         else:
             self.log(f"item failed (attempt {attempts}), will retry next poll: {error}")

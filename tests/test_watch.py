@@ -117,6 +117,7 @@ def test_polls_store_each_item_once_and_survive_failing_feeds(tmp_path, site, ga
         assert any(site.url("/slow.xml") in line and "no answer" in line for line in log)
         assert any("robots.txt" in line and PRIVATE.path in line for line in log)
         assert site.hits[PRIVATE.path] == 0
+        assert store.watch_items()[2]["status"] == "skipped"  # robots.txt: never asked again
         items = {i["url"]: i for i in store.watch_items()}
         assert items[site.url(TANF.path)]["status"] == "stored"
         assert items[site.url(TANF.path)]["published"] == "2017-05-19T09:00:00Z"
@@ -325,6 +326,19 @@ def test_config_file_is_read_and_checked(tmp_path, site):
         bad.write_text(text)
         with pytest.raises(InputError, match=message):
             load_watch_config(bad)
+
+
+def test_the_readme_config_is_valid(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Watching feeds") :]
+    block = section[section.index("```toml") + len("```toml") : section.index("```\n", 10)]
+    path = tmp_path / "readme.toml"
+    path.write_text(block)
+    config = load_watch_config(path)
+    assert config.every_s == 600
+    (rule,) = config.rules
+    assert rule.name == "al Tanf zone"
+    assert resolve_zones(config.rules, load_zones())["al-tanf-55km"].kind == "deconfliction"
 
 
 @pytest.mark.parametrize(
