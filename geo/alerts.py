@@ -216,14 +216,17 @@ def summary(match: Match) -> str:
     """One line a person can read: what, where, when, and why the rule fired."""
     e = match.event
     when = e.date.isoformat() if e.date else "an unknown date"
-    where = f"{e.place.name} ({e.place.country_code or '??'})"
+    name = e.place.name
+    # "near al Tanf garrison", "55 km northeast of ..." already say where they are relative to
+    where = f"{'' if name[:1].islower() or name[:1].isdigit() else 'at '}{name}"
+    where += f" ({e.place.country_code or '??'})"
     if match.zone_id is None:
         zone = ""
     elif match.distance_km is not None and match.distance_km <= 0:
         zone = f", inside {match.zone_id}"
     else:
         zone = f", {match.distance_km:g} km from {match.zone_id}"
-    return f"[{match.rule.name}] {e.kind} at {where} on {when}{zone}: {e.sentence}"
+    return f"[{match.rule.name}] {e.kind} {where} on {when}{zone}: {e.sentence}"
 
 
 def payload(match: Match, articles: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
@@ -296,16 +299,17 @@ def deliver(
 ) -> tuple[int, int]:
     """Write pending alerts as JSON lines to ``out`` and post them to their webhooks.
 
-    Returns (delivered now, still waiting). A webhook that fails keeps its alerts waiting for
-    the next call; ``out`` None leaves JSON-line alerts waiting (a dashboard reads the store).
+    Returns (alerts delivered now, to either, and alerts still waiting for their webhook). A
+    webhook that fails keeps its alerts waiting for the next call; ``out`` None leaves
+    JSON-line alerts waiting (a dashboard reads the store).
     """
-    delivered = 0
+    delivered: set[int] = set()
     if out is not None:
         for alert, body in store.alerts_to_notify():
             out.write(json.dumps(body, ensure_ascii=False) + "\n")
             out.flush()  # in the kernel's hands before it counts as written
             store.alert_notified(alert)
-            delivered += 1
+            delivered.add(alert)
     waiting = 0
     failing: set[str] = set()
     for alert, webhook, body in store.alerts_to_post():
@@ -321,8 +325,8 @@ def deliver(
             log(f"webhook failed, alert kept for the next poll: {err}")
             continue
         store.alert_posted(alert)
-        delivered += 1
-    return delivered, waiting
+        delivered.add(alert)
+    return len(delivered), waiting
 
 
 def alerts_csv(records: Sequence[Mapping[str, Any]]) -> str:
@@ -339,6 +343,12 @@ def alerts_csv(records: Sequence[Mapping[str, Any]]) -> str:
         row = []
         for key in ALERT_FIELDS:
             value = rec.get(key)
-            row.append(spreadsheet_cell("" if value is None else str(value)))
+            if value is None:
+                value = ""
+            elif isinstance(value, bool | int | float):
+                value = str(value)  # a number is never a formula; "-32.9" stays a number
+            else:
+                value = spreadsheet_cell(str(value))
+            row.append(value)
         writer.writerow(row)
     return buffer.getvalue()

@@ -357,7 +357,7 @@ def test_cli_watch_once_then_alerts_as_json_and_csv(tmp_path, site, gazetteer):
     runner = CliRunner()
     result = runner.invoke(main, ["watch", "--db", db, "--once", "--config", str(config)])
     assert result.exit_code == 0, result.output
-    assert "poll 1: items 2 new, 0 seen, 0 failed; alerts 1 new, 2 delivered" in result.stderr
+    assert "poll 1: items 2 new, 0 seen, 0 failed; alerts 1 new, 1 delivered, 0 waiting" in result.stderr
     (line,) = (tmp_path / "alerts.jsonl").read_text().splitlines()
     assert json.loads(line)["rule"] == "al Tanf zone"
     assert len(site.received) == 1
@@ -370,6 +370,7 @@ def test_cli_watch_once_then_alerts_as_json_and_csv(tmp_path, site, gazetteer):
     table = runner.invoke(main, ["alerts", "--db", db, "--format", "csv"])
     assert table.stdout.startswith("id,created,rule,kind")
     assert "al Tanf zone" in table.stdout
+    assert ",-55.0," in table.stdout  # numbers stay numbers (inside: negative km to the edge)
 
 
 def test_cli_watch_errors_are_one_line(tmp_path, site):
