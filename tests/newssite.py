@@ -29,6 +29,7 @@ class Route:
     etag: str | None = None
     delay_s: float = 0.0
     fail: int = 0  # answer 500 this many times first
+    drip_s: float = 0.0  # send the body a byte at a time, this long apart
     status: int = 200
 
 
@@ -118,6 +119,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(304)
             self.send_header("ETag", route.etag)
             self.end_headers()
+            return
+        if route.drip_s:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            for byte in route.body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(route.drip_s)
             return
         self._send(route.status, route.body, route.content_type, route.etag)
 

@@ -357,7 +357,8 @@ def test_cli_watch_once_then_alerts_as_json_and_csv(tmp_path, site, gazetteer):
     runner = CliRunner()
     result = runner.invoke(main, ["watch", "--db", db, "--once", "--config", str(config)])
     assert result.exit_code == 0, result.output
-    assert "poll 1: items 2 new, 0 seen, 0 failed; alerts 1 new, 1 delivered, 0 waiting" in result.stderr
+    line = "poll 1: items 2 new, 0 seen, 0 failed; alerts 1 new, 1 delivered, 0 waiting"
+    assert line in result.stderr
     (line,) = (tmp_path / "alerts.jsonl").read_text().splitlines()
     assert json.loads(line)["rule"] == "al Tanf zone"
     assert len(site.received) == 1
@@ -426,6 +427,12 @@ def test_fetcher_caps_size_and_deadline(site):
     site.route("/slow", b"late", delay_s=1.0)
     with pytest.raises(FetchError, match=r"no answer within 0\.5 s"):
         Fetcher(replace(FAST, robots=False)).get(site.url("/slow"))
+    # A byte every 0.1 s never trips the socket timeout; the overall deadline stops it.
+    site.route("/drip", b"x" * 40, drip_s=0.1)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="longer than the deadline"):
+        Fetcher(replace(FAST, robots=False)).get(site.url("/drip"))
+    assert time.monotonic() - started < 2.0
 
 
 def test_robots_txt_is_honoured_and_a_missing_one_allows(site):
