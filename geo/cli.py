@@ -550,6 +550,68 @@ def events_command(inputs, db, published, fmt, theatre) -> None:
         click.echo(dumps({"events": records}))
 
 
+@main.command("watch")
+@click.argument("sources", nargs=-1)
+@click.option("--db", required=True, type=click.Path(), help="Store file (created if new).")
+@click.option("--every", default=None, help="Time between polls: 10m, 30s, 1h (default 10m).")
+@click.option("--once", is_flag=True, help="Poll once and exit.")
+@click.option(
+    "--config",
+    default=None,
+    type=click.Path(),
+    help="TOML file with [watch] feeds and [[alert]] rules (default: $FLASHPOINTS_CONFIG).",
+)
+@click.option(
+    "--alerts-out",
+    default=None,
+    metavar="FILE",
+    help="Append alerts as JSON lines to FILE; '-' (default) is standard output.",
+)
+@click.option("--delay", default=None, help="Least time between two requests to one host (2s).")
+@_theatre_option
+@_friendly
+def watch_command(sources, db, every, once, config, alerts_out, delay, theatre) -> None:
+    """Poll RSS/Atom feeds (or pages) into a store, and raise alerts, until stopped."""
+    from .watch import Watcher, load_watch_config, parse_duration
+
+    settings = load_watch_config(config or os.environ.get("FLASHPOINTS_CONFIG"))
+    every_s = parse_duration(every, "--every") if every else settings.every_s
+    fetch = settings.fetch
+    if delay is not None:
+        fetch = replace(fetch, host_delay_s=parse_duration(delay, "--delay"))
+    target = alerts_out or settings.alerts_out or "-"
+    with (
+        Store(db) as store,
+        click.open_file(target, "a", encoding="utf-8", lazy=False) as out,
+    ):
+        watcher = Watcher(
+            store,
+            [*sources, *settings.feeds],
+            rules=settings.rules,
+            fetch=fetch,
+            options=_options(theatre),
+            out=out,
+            log=lambda line: click.echo(f"flashpoints: {line}", err=True),
+        )
+        watcher.run(every_s, once=once)
+
+
+@main.command("alerts")
+@click.option("--db", required=True, type=click.Path(exists=True), help="Read a corpus store.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@_friendly
+def alerts_command(db, fmt) -> None:
+    """Alerts the watch raised, newest first: rule, event, place, date, sentence, delivery."""
+    from .alerts import alerts_csv
+
+    with Store(db) as store:
+        records = store.alerts()
+    if fmt == "csv":
+        click.echo(alerts_csv(records), nl=False)
+    else:
+        click.echo(dumps({"alerts": records}))
+
+
 @main.group("assets")
 def assets_group() -> None:
     """The map's JavaScript and CSS, cached for air-gapped maps (--inline-assets)."""

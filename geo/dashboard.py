@@ -29,7 +29,7 @@ from geo.model import Analysis
 from geo.pipeline import analyse, analyse_store, filter_analysis
 from geo.safe import markdown_text
 from geo.samples import list_samples
-from geo.store import Store
+from geo.store import Store, store_stamp
 from geo.text import document_from_text, document_from_url, documents_from_bytes
 from geo.zones import (
     load_zones,
@@ -81,15 +81,29 @@ def run(
 
 @st.cache_data(show_spinner="Reading the corpus store...")
 def run_store(
-    path: str, mtime: float, extra_zones: str, corrections_version: tuple = ()
+    path: str, stamp: tuple, extra_zones: str, corrections_version: tuple = ()
 ) -> Analysis:
-    """A corpus store's analysis with the analyst's corrections; re-read when the file
-    (``mtime``) or the corrections (``corrections_version``) change."""
+    """A corpus store's analysis with the analyst's corrections; re-read when the store
+    (``stamp``) or the corrections (``corrections_version``) change."""
     if not Path(path).is_file():
         raise InputError(f"{path}: no such store")
     zones = load_zones() + zones_from_features(json.loads(extra_zones), "custom zones")
     with Store(path) as store:
         return analyse_store(store, zones, corrections=corrections())
+
+
+@st.cache_data(show_spinner=False)
+def store_alerts(path: str, stamp: tuple) -> pd.DataFrame:
+    """The alerts a watch raised in the store, newest first."""
+    with Store(path) as store:
+        return pd.DataFrame(store.alerts())
+
+
+@st.fragment(run_every=5)
+def follow_store(path: str, stamp: tuple) -> None:
+    """While a watch (or an ingest) writes to the store, re-run the page; filters are kept."""
+    if store_stamp(path) != stamp:
+        st.rerun()
 
 
 @st.cache_resource
@@ -227,14 +241,15 @@ else:
 
 try:
     if corpus_path:
-        mtime = Path(corpus_path).stat().st_mtime if Path(corpus_path).exists() else 0
+        stamp = store_stamp(corpus_path)
         analysis = run_store(
             corpus_path,
-            mtime,
+            stamp,
             json.dumps(st.session_state["custom_zones"]),
             corrections().version(),
         )
         source = Path(corpus_path).name
+        follow_store(corpus_path, stamp)
     else:
         analysis = run(
             *args,

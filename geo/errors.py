@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "DataError",
+    "FetchError",
     "FlashpointsError",
     "GazetteerError",
     "InputError",
@@ -35,3 +36,24 @@ class GazetteerError(FlashpointsError, OSError):
 
 class DataError(FlashpointsError, ValueError):
     """A bundled or user data file (places, borders) is malformed."""
+
+
+class FetchError(FlashpointsError, OSError):
+    """A feed, page or webhook could not be fetched (refused, failing, too slow, too big).
+
+    ``status`` is the HTTP status when the server answered; ``retryable`` says whether asking
+    again later may help (timeouts and 5xx yes, 404 or robots.txt no), and ``retry_after`` how
+    long the server asked us to wait, in seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = True,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after

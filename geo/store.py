@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ from .errors import InputError
 from .events import Event, precision_rank, same_event
 from .model import Document, Mention, Place, Relation
 
-__all__ = ["SCHEMA_VERSION", "IngestResult", "Store", "content_hash"]
+__all__ = ["SCHEMA_VERSION", "IngestResult", "Store", "content_hash", "store_stamp"]
 
 #: Each entry moves the schema up by one version; never edit an entry that has shipped.
 MIGRATIONS = [
@@ -73,6 +75,31 @@ MIGRATIONS = [
         manifest TEXT NOT NULL
     );
     """,
+    # 2: watch (feeds polled, their items, alert rules' progress and the alerts they raised).
+    # An item is written as pending together with its feed's new validators, so a kill
+    # between the two never loses it; an alert is unique per (rule, event).
+    """
+    CREATE TABLE watch_feeds (
+        url TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', etag TEXT, last_modified TEXT,
+        polled REAL, ok REAL, failures INTEGER NOT NULL DEFAULT 0, error TEXT
+    );
+    CREATE TABLE watch_items (
+        url TEXT PRIMARY KEY, feed TEXT NOT NULL, title TEXT NOT NULL, published TEXT,
+        status TEXT NOT NULL, content_hash TEXT, document_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0, error TEXT, seen REAL NOT NULL, fetched REAL
+    );
+    CREATE INDEX watch_items_status ON watch_items(status);
+    CREATE INDEX documents_source ON documents(source);
+    CREATE TABLE alert_rules (name TEXT PRIMARY KEY, checked INTEGER NOT NULL);
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY, rule TEXT NOT NULL,
+        event_id TEXT NOT NULL REFERENCES events(id),
+        zone_id TEXT, distance_km REAL, summary TEXT NOT NULL, payload TEXT NOT NULL,
+        created REAL NOT NULL, notified REAL, webhook TEXT, webhook_sent REAL,
+        attempts INTEGER NOT NULL DEFAULT 0, error TEXT,
+        UNIQUE (rule, event_id)
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -80,6 +107,21 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def content_hash(text: str) -> str:
     """What makes two articles the same: their text, whitespace folded."""
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def store_stamp(path: str | Path) -> tuple[float, ...]:
+    """What changes whenever anything is written to the store at ``path``: the size and time of
+    the file and of its write-ahead log (WAL writes leave the main file alone until a
+    checkpoint). The dashboard re-reads a store when its stamp changes."""
+    stamp: list[float] = []
+    for name in (str(path), f"{path}-wal"):
+        try:
+            info = os.stat(name)
+        except OSError:
+            stamp += [0.0, 0.0]
+        else:
+            stamp += [info.st_mtime_ns, info.st_size]
+    return tuple(stamp)
 
 
 class IngestResult(dict):
@@ -343,6 +385,288 @@ class Store:
             {"id": r[0], "started": r[1], "finished": r[2], "manifest": json.loads(r[3])}
             for r in self._con.execute("SELECT id, started, finished, manifest FROM runs")
         ]
+
+    # -- watch: feeds, items, alerts -----------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (no upgrade deadlock with another writer)."""
+        self._con.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._con
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
+
+    def feed_state(self, url: str) -> dict[str, Any] | None:
+        """A feed's validators and health (``etag``, ``last_modified``, ``failures``...)."""
+        row = self._con.execute(
+            "SELECT url, title, etag, last_modified, polled, ok, failures, error"
+            " FROM watch_feeds WHERE url = ?",
+            (url,),
+        ).fetchone()
+        keys = ("url", "title", "etag", "last_modified", "polled", "ok", "failures", "error")
+        return dict(zip(keys, row, strict=True)) if row else None
+
+    def feed_polled(
+        self,
+        url: str,
+        items: Iterable[tuple[str, str, str | None]] = (),
+        *,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> tuple[int, int]:
+        """Record a good poll of ``url`` and its items ``(url, title, published)`` as pending,
+        in one transaction; returns (items new to the store, items already known)."""
+        now = time.time()
+        new = known = 0
+        with self._write() as con:
+            con.execute(
+                "INSERT INTO watch_feeds (url, title, etag, last_modified, polled, ok, failures)"
+                " VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT(url) DO UPDATE SET"
+                " title = COALESCE(excluded.title, title), etag = excluded.etag,"
+                " last_modified = excluded.last_modified, polled = excluded.polled,"
+                " ok = excluded.ok, failures = 0, error = NULL",
+                (url, title or "", etag, last_modified, now, now),
+            )
+            for item_url, item_title, published in items:
+                cur = con.execute(
+                    "INSERT OR IGNORE INTO watch_items (url, feed, title, published, status,"
+                    " seen) VALUES (?, ?, ?, ?, 'pending', ?)",
+                    (item_url, url, item_title, published, now),
+                )
+                new += cur.rowcount
+                known += 1 - cur.rowcount
+        return new, known
+
+    def feed_unchanged(self, url: str) -> None:
+        """A 304: the feed is fine and nothing in it is new."""
+        now = time.time()
+        with self._write() as con:
+            con.execute(
+                "UPDATE watch_feeds SET polled = ?, ok = ?, failures = 0, error = NULL"
+                " WHERE url = ?",
+                (now, now, url),
+            )
+
+    def feed_failed(self, url: str, error: str) -> int:
+        """Count a failed poll of ``url``; returns how many failed in a row."""
+        with self._write() as con:
+            con.execute(
+                "INSERT INTO watch_feeds (url, polled, failures, error) VALUES (?, ?, 1, ?)"
+                " ON CONFLICT(url) DO UPDATE SET polled = excluded.polled,"
+                " failures = failures + 1, error = excluded.error",
+                (url, time.time(), error),
+            )
+            return con.execute("SELECT failures FROM watch_feeds WHERE url = ?", (url,)).fetchone()[
+                0
+            ]
+
+    def items_to_fetch(self, max_attempts: int) -> list[dict[str, Any]]:
+        """Items not stored yet (new, or failed fewer than ``max_attempts`` times), oldest first."""
+        rows = self._con.execute(
+            "SELECT url, feed, title, published, attempts FROM watch_items"
+            " WHERE status = 'pending' OR (status = 'failed' AND attempts < ?)"
+            " ORDER BY seen, rowid",
+            (max_attempts,),
+        ).fetchall()
+        keys = ("url", "feed", "title", "published", "attempts")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def document_from_source(self, source: str) -> tuple[str, str] | None:
+        """(id, content hash) of a stored article read from ``source``, if there is one."""
+        return self._con.execute(
+            "SELECT id, content_hash FROM documents WHERE source = ? ORDER BY rowid LIMIT 1",
+            (source,),
+        ).fetchone()
+
+    def item_done(
+        self, url: str, status: str, *, content_hash: str | None, document_id: str | None
+    ) -> None:
+        """An item's article is stored (``stored``) or was already there (``duplicate``)."""
+        with self._write() as con:
+            con.execute(
+                "UPDATE watch_items SET status = ?, content_hash = ?, document_id = ?,"
+                " fetched = ?, attempts = attempts + 1, error = NULL WHERE url = ?",
+                (status, content_hash, document_id, time.time(), url),
+            )
+
+    def item_failed(self, url: str, error: str, *, final: bool = False) -> int:
+        """Count a failed fetch of an item (``final``: never to be tried again, status
+        ``skipped``); returns its attempts so far."""
+        with self._write() as con:
+            con.execute(
+                "UPDATE watch_items SET status = ?, attempts = attempts + 1, error = ?,"
+                " fetched = ? WHERE url = ?",
+                ("skipped" if final else "failed", error, time.time(), url),
+            )
+            return con.execute("SELECT attempts FROM watch_items WHERE url = ?", (url,)).fetchone()[
+                0
+            ]
+
+    def watch_items(self) -> list[dict[str, Any]]:
+        """Every item the watch has seen, oldest first (status, attempts, error...)."""
+        keys = ("url", "feed", "title", "published", "status", "content_hash", "document_id")
+        keys += ("attempts", "error")
+        rows = self._con.execute(
+            f"SELECT {', '.join(keys)} FROM watch_items ORDER BY seen, rowid"
+        ).fetchall()
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def last_event_mark(self) -> int:
+        """The newest event's row number: alert rules remember how far they have looked."""
+        return self._con.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()[0]
+
+    def rule_mark(self, name: str) -> int:
+        """How far rule ``name`` has looked; a rule seen for the first time starts now, so a
+        new rule alerts on what happens next, not on the whole history of the corpus."""
+        row = self._con.execute(
+            "SELECT checked FROM alert_rules WHERE name = ?", (name,)
+        ).fetchone()
+        if row is not None:
+            return row[0]
+        mark = self.last_event_mark()
+        with self._write() as con:
+            con.execute("INSERT OR IGNORE INTO alert_rules VALUES (?, ?)", (name, mark))
+            return con.execute(
+                "SELECT checked FROM alert_rules WHERE name = ?", (name,)
+            ).fetchone()[0]
+
+    def events_after(self, mark: int) -> list[tuple[int, Event]]:
+        """Events stored after row ``mark``, each with its row number and sources."""
+        rows = self._con.execute(
+            "SELECT e.rowid, " + _EVENT_SQL[len("SELECT ") :] + " WHERE e.rowid > ?"
+            " ORDER BY e.rowid",
+            (mark,),
+        ).fetchall()
+        if not rows:
+            return []
+        sources: dict[str, list[str]] = {}
+        for event_id, document_id in self._con.execute(
+            "SELECT event_id, document_id FROM event_sources WHERE event_id IN"
+            " (SELECT id FROM events WHERE rowid > ?) ORDER BY rowid",
+            (mark,),
+        ):
+            sources.setdefault(event_id, []).append(document_id)
+        return [(r[0], _event_from_row(r[1:], tuple(sources.get(r[1], ())))) for r in rows]
+
+    def document_sources(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """(title, source) of each document id given."""
+        ids = list(ids)
+        marks = ",".join("?" * len(ids))
+        return {
+            r[0]: (r[1], r[2])
+            for r in self._con.execute(
+                f"SELECT id, title, source FROM documents WHERE id IN ({marks})", ids
+            )
+        }
+
+    def add_alerts(self, rule: str, alerts: Iterable[dict[str, Any]], mark: int) -> int:
+        """Store a rule's new alerts and move its mark to ``mark``, all at once; an alert for
+        an event the rule already raised is ignored. Returns how many were new."""
+        added = 0
+        with self._write() as con:
+            for a in alerts:
+                cur = con.execute(
+                    "INSERT OR IGNORE INTO alerts (rule, event_id, zone_id, distance_km, summary,"
+                    " payload, created, webhook) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        rule,
+                        a["event_id"],
+                        a.get("zone_id"),
+                        a.get("distance_km"),
+                        a["summary"],
+                        json.dumps(a["payload"], ensure_ascii=False, default=str),
+                        time.time(),
+                        a.get("webhook"),
+                    ),
+                )
+                added += cur.rowcount
+            con.execute(
+                "INSERT INTO alert_rules VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
+                " checked = MAX(checked, excluded.checked)",
+                (rule, mark),
+            )
+        return added
+
+    def alerts_to_notify(self) -> list[tuple[int, dict[str, Any]]]:
+        """Alerts not yet written out, oldest first: (alert id, payload)."""
+        return [
+            (r[0], json.loads(r[1]))
+            for r in self._con.execute(
+                "SELECT id, payload FROM alerts WHERE notified IS NULL ORDER BY id"
+            )
+        ]
+
+    def alert_notified(self, alert_id: int) -> None:
+        with self._write() as con:
+            con.execute("UPDATE alerts SET notified = ? WHERE id = ?", (time.time(), alert_id))
+
+    def alerts_to_post(self) -> list[tuple[int, str, dict[str, Any]]]:
+        """Alerts whose webhook has not accepted them yet: (alert id, webhook, payload)."""
+        return [
+            (r[0], r[1], json.loads(r[2]))
+            for r in self._con.execute(
+                "SELECT id, webhook, payload FROM alerts WHERE webhook IS NOT NULL"
+                " AND webhook_sent IS NULL ORDER BY id"
+            )
+        ]
+
+    def alert_posted(self, alert_id: int, error: str | None = None) -> None:
+        """Record a webhook attempt: accepted (``error`` None) or failed, to try next poll."""
+        with self._write() as con:
+            if error is None:
+                con.execute(
+                    "UPDATE alerts SET webhook_sent = ?, attempts = attempts + 1, error = NULL"
+                    " WHERE id = ?",
+                    (time.time(), alert_id),
+                )
+            else:
+                con.execute(
+                    "UPDATE alerts SET attempts = attempts + 1, error = ? WHERE id = ?",
+                    (error, alert_id),
+                )
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every alert, newest first, with its event, place, sentence and delivery state."""
+        out = []
+        for row in self._con.execute(
+            "SELECT a.id, a.rule, a.event_id, a.zone_id, a.distance_km, a.summary, a.payload,"
+            " a.created, a.notified, a.webhook, a.webhook_sent, a.attempts, a.error"
+            " FROM alerts a ORDER BY a.id DESC"
+        ):
+            payload = json.loads(row[6])
+            event = payload.get("event", {})
+            delivered = row[8] is not None and (row[9] is None or row[10] is not None)
+            out.append(
+                {
+                    "id": row[0],
+                    "rule": row[1],
+                    "event_id": row[2],
+                    "kind": event.get("kind"),
+                    "event_type": event.get("event_type"),
+                    "place": event.get("place"),
+                    "country": event.get("country"),
+                    "lat": event.get("lat"),
+                    "lon": event.get("lon"),
+                    "date": event.get("date"),
+                    "zone": row[3],
+                    "distance_km": row[4],
+                    "confidence": event.get("confidence"),
+                    "sentence": event.get("sentence"),
+                    "summary": row[5],
+                    "created": datetime.fromtimestamp(row[7], timezone.utc).isoformat(
+                        timespec="seconds"
+                    ),
+                    "delivered": delivered,
+                    "webhook": row[9],
+                    "webhook_attempts": row[11],
+                    "error": row[12],
+                }
+            )
+        return out
 
 
 _EVENT_SQL = (

@@ -26,6 +26,7 @@ __all__ = [
     "TEXT_SUFFIXES",
     "clean_text",
     "decode_bytes",
+    "document_from_html",
     "document_from_text",
     "document_from_url",
     "documents_from_bytes",
@@ -206,6 +207,19 @@ def _html_document(raw: str, source: str, published: date | str | None) -> Docum
     if published is None and meta and meta.date:
         published = meta.date
     return document_from_text(extracted, source=source, title=title, published=published)
+
+
+def document_from_html(
+    html: bytes | str, *, source: str, published: date | str | None = None
+) -> Document:
+    """The article in a web page already fetched (``watch`` fetches pages itself, politely);
+    the same extraction, size limit and decoding as a page read from a file or a URL."""
+    if isinstance(html, bytes):
+        _check_size(source, len(html))
+        html = decode_bytes(html, source)
+    else:
+        _check_size(source, len(html))
+    return _html_document(html, source, published)
 
 
 def document_from_url(

@@ -218,3 +218,47 @@ def test_hostile_article_shows_as_text_in_the_dashboard(app):
     assert "\\[click\\]\\(javascript" in title
     places = set(app.dataframe[0].value["place"])
     assert "Sinjār" in places or "Sinjar" in places
+
+
+def test_corpus_mode_shows_alerts_and_new_data_keeps_the_filters(app, tmp_path):
+    from geo.alerts import AlertRule, evaluate, resolve_zones
+    from geo.ingest import ingest
+    from geo.store import Store
+    from geo.text import document_from_text
+    from geo.zones import load_zones
+
+    rules = [AlertRule("al Tanf zone", zones=("al-tanf-55km",), types=("airstrike",))]
+    zones = resolve_zones(rules, load_zones())
+    db = tmp_path / "watched.db"
+    first = document_from_text(
+        "Coalition jets struck a convoy near al Tanf on May 18. Shelling hit Raqqa on May 17.",
+        published="2017-05-19",
+    )
+    with Store(db) as store:
+        store.rule_mark("al Tanf zone")
+        ingest([first], store)
+        assert evaluate(store, rules, zones) == 1
+    app.text_input(key="corpus").set_value(str(db)).run()
+    assert not app.exception
+    assert "Alerts (1)" in [h.value for h in app.subheader]
+    kinds = next(m for m in app.sidebar.multiselect if m.label == "Event kind")
+    kinds.set_value(["airstrike"]).run()
+    # A watch stores a newer report meanwhile: the next run reads it, the filter stays.
+    later = document_from_text(
+        "A drone strike hit a militia post near Rukban camp on May 24.", published="2017-05-25"
+    )
+    with Store(db) as store:
+        ingest([later], store)
+        assert evaluate(store, rules, zones) == 1
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == markdown_text("Corpus: watched.db (2 articles)")
+    assert "Alerts (2)" in [h.value for h in app.subheader]
+    kinds = next(m for m in app.sidebar.multiselect if m.label == "Event kind")
+    assert kinds.value == ["airstrike"]
+    events = next(d.value for d in app.dataframe if "date_precision" in d.value.columns)
+    assert list(events["date"]) == sorted(events["date"], reverse=True)  # newest first
+    assert set(events["kind"]) == {"airstrike"}
+    alerts = next(d.value for d in app.dataframe if "rule" in d.value.columns)
+    assert list(alerts["rule"]) == ["al Tanf zone", "al Tanf zone"]
+    assert "Rukban" in alerts["place"].iloc[0]  # newest alert first
