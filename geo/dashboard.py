@@ -275,13 +275,20 @@ cols[3].metric("Countries", len(analysis.countries))
 
 with st.sidebar:
     st.header("Filters")
+    # Keys keep each filter's choice when a watch adds data and the options grow.
     pick_countries = st.multiselect(
-        "Country", sorted({p.country_code for p in analysis.places if p.country_code})
+        "Country",
+        sorted({p.country_code for p in analysis.places if p.country_code}),
+        key="filter-country",
     )
-    pick_zones = st.multiselect("Zone", [z.id for z in analysis.zones])
-    pick_kinds = st.multiselect("Place kind", sorted({p.kind for p in analysis.places}))
-    min_conf = st.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05)
-    pick_events = st.multiselect("Event kind", sorted({e.kind for e in analysis.events}))
+    pick_zones = st.multiselect("Zone", [z.id for z in analysis.zones], key="filter-zone")
+    pick_kinds = st.multiselect(
+        "Place kind", sorted({p.kind for p in analysis.places}), key="filter-kind"
+    )
+    min_conf = st.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05, key="filter-confidence")
+    pick_events = st.multiselect(
+        "Event kind", sorted({e.kind for e in analysis.events}), key="filter-event"
+    )
     dated = sorted(e.date for e in analysis.events if e.date)
     period = (None, None)
     if dated and dated[0] < dated[-1]:
@@ -376,6 +383,14 @@ if drawing:
             except FlashpointsError as err:
                 st.error(str(err))
 
+if corpus_path:
+    alerts = store_alerts(corpus_path, stamp)
+    if not alerts.empty:
+        st.subheader(f"Alerts ({len(alerts)})")
+        columns = ["created", "rule", "kind", "date", "place", "country", "zone"]
+        columns += ["distance_km", "sentence", "delivered"]
+        st.dataframe(alerts[columns], width="stretch", hide_index=True, key="alerts-table")
+
 st.subheader("Places")
 st.dataframe(
     table,
@@ -401,6 +416,7 @@ if shown.events:
             events = events[events["date"].isna() | (events["date"] <= upto)]
         per_day = timeline.pivot_table(index="date", columns="kind", values="id", aggfunc="count")
         st.bar_chart(per_day.fillna(0))
+    events = events.sort_values("date", ascending=False, na_position="last")  # newest first
     st.dataframe(
         events[["date", "date_precision", "kind", "place", "actors", "sentence", "sources"]],
         width="stretch",
