@@ -22,8 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.analysis import toponym_records
 from geo.gazetteer import haversine_km, open_gazetteer
+from geo.pipeline import toponym_records
 
 HERE = Path(__file__).resolve().parent
 PLACES = HERE / "data" / "flashpoint_places.csv"
