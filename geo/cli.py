@@ -38,6 +38,7 @@ from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
 from .ingest import ingest, process_document
 from .mapping import BASEMAPS, build_map
+from .safe import check_output
 from .store import Store
 from .text import load_documents
 from .zonegen import ZoneOptions
@@ -88,6 +89,12 @@ def _options(theatre: str | None) -> GeoparseOptions:
     bad = [c for c in codes if len(c) != 2 or not c.isalpha()]
     if bad:
         raise InputError(f"--theatre takes ISO country codes like SY,IQ,JO (not {bad[0]!r})")
+    unknown = [c for c in codes if open_gazetteer().country(c) is None]
+    if unknown:
+        raise InputError(
+            f"--theatre: unknown country code(s) {', '.join(unknown)} (ISO 3166-1 alpha-2,"
+            " like SY,IQ,JO)"
+        )
     return GeoparseOptions(theatre=codes)
 
 
@@ -276,6 +283,7 @@ def map_command(
     config,
 ) -> None:
     """Write a standalone HTML map of the places in INPUT files (or a corpus store)."""
+    check_output(output, force=force)
     analysis = _source_analysis(
         inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
     )
@@ -427,6 +435,12 @@ def export_command(
     config,
 ) -> None:
     """Export places (and zones) as GeoJSON, CSV or KML, from INPUT files or a store."""
+    # CSV has nowhere to put the manifest: it goes beside the file. Both are checked before
+    # any work, so a refused export writes neither.
+    sidecar = Path(f"{output}.manifest.json") if fmt == "csv" else None
+    check_output(output, force=force)
+    if sidecar is not None:
+        check_output(sidecar, force=force)
     analysis = _source_analysis(
         inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
     )
@@ -446,11 +460,9 @@ def export_command(
         "csv": lambda: to_csv(analysis),
         "kml": lambda: to_kml(analysis, run=run),
     }[fmt]()
-    if fmt == "csv":
-        # CSV has nowhere to put it: the manifest goes beside the file.
-        sidecar = Path(f"{output}.manifest.json")
-        write_atomic(sidecar, dumps(run) + "\n", force=force)
     write_atomic(Path(output), content, force=force)
+    if sidecar is not None:
+        write_atomic(sidecar, dumps(run) + "\n", force=force)
     click.echo(f"wrote {output}")
 
 
