@@ -40,7 +40,7 @@ from .ingest import ingest, process_document
 from .mapping import BASEMAPS, build_map
 from .safe import check_output
 from .store import Store
-from .text import load_documents
+from .text import load_documents, parse_record, record_id, record_text
 from .zonegen import ZoneOptions
 from .zones import check_zone_file, load_zones
 
@@ -67,6 +67,28 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             _fail(f"{getattr(err, 'filename', None) or 'I/O'}: {err.strerror or err}")
 
     return wrapper
+
+
+class _Skipped:
+    """Collects the inputs skipped on the way (``file:line: why``): each is a warning on
+    stderr as it happens (the first 20), and :meth:`finish` makes the exit status say so."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, problem: str) -> None:
+        self.lines.append(problem)
+        if len(self.lines) <= 20:
+            click.echo(f"flashpoints: warning: skipped {problem}", err=True)
+
+    def store(self, store: Store) -> None:
+        """Rows a store could not read back, as warnings (they never stop the reading)."""
+        for problem in store.problems:
+            click.echo(f"flashpoints: warning: {problem}", err=True)
+
+    def finish(self) -> None:
+        if self.lines:
+            _fail(f"{len(self.lines)} bad input(s) skipped, first {self.lines[0]}")
 
 
 def _options(theatre: str | None) -> GeoparseOptions:
@@ -105,31 +127,40 @@ def _analysis(
     generated: bool = True,
     strip_km: float = ZoneOptions.strip_km,
     geocoder: GeocoderChain | None = None,
+    skipped: _Skipped | None = None,
 ):
     if not inputs:
         raise InputError("no input given (a file, a folder or - for stdin)")
     if not 0 < strip_km <= 200:
         raise InputError("--strip-km must be between 0 and 200")
-    docs = list(load_documents(inputs))
+    options = _options(theatre)
     zone_list = load_zones(list(zones)) if zones else None
+    docs = list(load_documents(inputs, on_error=skipped))
+    if not docs:
+        raise InputError("no readable article in the input(s)")
     return analyse(
         docs,
         zones=zone_list,
-        options=_options(theatre),
+        options=options,
         generate=generated,
         zone_options=ZoneOptions(strip_km=strip_km),
         geocoder=geocoder,
         corrections=_corrections(),
+        on_error=skipped,
     )
 
 
-def _source_analysis(inputs, db, zones, theatre, generated, strip_km, online_args):
+def _source_analysis(inputs, db, zones, theatre, generated, strip_km, online_args, skipped):
     """The analysis of a corpus store (``--db``: no geoparsing again) or of INPUT files."""
     if db:
         with Store(db) as store:
-            return store.analysis(load_zones(list(zones)) if zones else None, generate=generated)
+            analysis = store.analysis(
+                load_zones(list(zones)) if zones else None, generate=generated
+            )
+            skipped.store(store)
+            return analysis
     geocoder = _chain(*online_args)
-    return _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
+    return _analysis(inputs, zones, theatre, generated, strip_km, geocoder, skipped)
 
 
 def _corrections() -> CorrectionStore | None:
@@ -284,8 +315,9 @@ def map_command(
 ) -> None:
     """Write a standalone HTML map of the places in INPUT files (or a corpus store)."""
     check_output(output, force=force)
+    skipped = _Skipped()
     analysis = _source_analysis(
-        inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
+        inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config), skipped
     )
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
     fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap)
@@ -294,6 +326,7 @@ def map_command(
         page = inline(page)
     write_atomic(output, page, force=force)
     click.echo(f"wrote {output}: {len(analysis.places)} places, {len(analysis.zones)} zones")
+    skipped.finish()
 
 
 def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
@@ -308,17 +341,19 @@ def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            text = record["text"]
-            if not isinstance(text, str):
-                raise TypeError("text is not a string")
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            click.echo(f"flashpoints: error: stdin:{number}: bad JSON line ({err})", err=True)
-            bad += 1
+            record = parse_record(line)
+            text, doc_id = record_text(record), record_id(record)
+            mentions = toponym_records(text, gazetteer, options, with_relative=with_relative)
+            out = json.dumps({"id": doc_id, "mentions": mentions}, ensure_ascii=False)
+        except InputError as err:
+            reason = str(err)
+        except Exception as err:  # one line's failure never ends the stream
+            reason = f"{type(err).__name__}: {err}"[:300]
+        else:
+            sys.stdout.write(out + "\n")
             continue
-        mentions = toponym_records(text, gazetteer, options, with_relative=with_relative)
-        out = {"id": record.get("id"), "mentions": mentions}
-        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        click.echo(f"flashpoints: error: stdin:{number}: {reason}", err=True)
+        bad += 1
     sys.stdout.flush()
     if bad:
         sys.exit(EXIT_ERROR)
@@ -342,7 +377,8 @@ def geoparse_command(
             raise InputError("--jsonl measures the offline geoparser; drop --online")
         _geoparse_jsonl(with_relative, _options(theatre))
         return
-    analysis = _analysis(inputs, (), theatre, geocoder=geocoder)
+    skipped = _Skipped()
+    analysis = _analysis(inputs, (), theatre, geocoder=geocoder, skipped=skipped)
     if fmt == "csv":
         click.echo(to_csv(analysis), nl=False)
     elif fmt == "geojson":
@@ -356,6 +392,7 @@ def geoparse_command(
                 }
             )
         )
+    skipped.finish()
 
 
 @main.command("zones")
@@ -383,7 +420,8 @@ def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> No
             sys.exit(EXIT_ERROR)
         click.echo(f"{check}: ok, {len(found)} zone(s)")
         return
-    analysis = _analysis(inputs, zones, theatre, generated, strip_km)
+    skipped = _Skipped()
+    analysis = _analysis(inputs, zones, theatre, generated, strip_km, skipped=skipped)
     report = {
         "zones": [
             {
@@ -407,6 +445,7 @@ def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> No
         ],
     }
     click.echo(dumps(report))
+    skipped.finish()
 
 
 @main.command("export")
@@ -441,8 +480,9 @@ def export_command(
     check_output(output, force=force)
     if sidecar is not None:
         check_output(sidecar, force=force)
+    skipped = _Skipped()
     analysis = _source_analysis(
-        inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
+        inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config), skipped
     )
     run = manifest(
         analysis,
@@ -464,6 +504,7 @@ def export_command(
     if sidecar is not None:
         write_atomic(sidecar, dumps(run) + "\n", force=force)
     click.echo(f"wrote {output}")
+    skipped.finish()
 
 
 @main.command("ingest")
@@ -487,13 +528,8 @@ def ingest_command(inputs, db, published, workers, dask, quiet, theatre) -> None
         raise InputError("no input given (a file, a folder or - for stdin)")
     if workers < 1:
         raise InputError("--workers must be at least 1")
-    bad: list[str] = []
-
-    def skipped(problem: str) -> None:
-        bad.append(problem)
-        if len(bad) <= 20:
-            click.echo(f"flashpoints: warning: skipped {problem}", err=True)
-
+    options = _options(theatre)
+    skipped = _Skipped()
     docs = load_documents(inputs, published=published, on_error=skipped)
     with (
         Store(db) as store,
@@ -504,19 +540,20 @@ def ingest_command(inputs, db, published, workers, dask, quiet, theatre) -> None
             store,
             workers=workers,
             dask=dask,
-            options=_options(theatre),
+            options=options,
             progress=bar.update,
             inputs=inputs,
+            on_error=skipped,
         )
         counts = store.counts()
     click.echo(
-        f"{db}: {result['added']} added, {result['duplicates']} already stored;"
+        f"{db}: {result['added']} added, {result['duplicates']} already stored,"
+        f" {len(skipped.lines)} skipped;"
         f" {result['mentions']} mentions, {result['events']} events."
         f" Store: {counts['documents']} articles, {counts['places']} places,"
         f" {counts['events']} events."
     )
-    if bad:
-        _fail(f"{len(bad)} bad line(s) skipped, first {bad[0]}")
+    skipped.finish()
 
 
 @main.command("events")
@@ -528,21 +565,29 @@ def ingest_command(inputs, db, published, workers, dask, quiet, theatre) -> None
 @_friendly
 def events_command(inputs, db, published, fmt, theatre) -> None:
     """Dated events (what happened, where, when, by whom) in INPUT files or a store."""
+    skipped = _Skipped()
     if db:
         with Store(db) as store:
             events = store.events()
+            skipped.store(store)
     else:
         if not inputs:
             raise InputError("no input given (a file, a folder, - for stdin, or --db)")
         options = _options(theatre)
-        docs = load_documents(inputs, published=published)
-        # Events need the mentions only: no zones, borders or memberships to compute.
-        events = merge_events(e for d in docs for e in process_document(d, options)[2])
+        found = []
+        for doc in load_documents(inputs, published=published, on_error=skipped):
+            # Events need the mentions only: no zones, borders or memberships to compute.
+            try:
+                found += process_document(doc, options)[2]
+            except Exception as err:  # one article's failure is its own
+                skipped(f"{doc.source}: {type(err).__name__}: {err}"[:300])
+        events = merge_events(found)
     records = [e.record() for e in events]
     if fmt == "csv":
         click.echo(events_csv(records), nl=False)
     else:
         click.echo(dumps({"events": records}))
+    skipped.finish()
 
 
 @main.group("assets")

@@ -13,6 +13,7 @@ __all__ = [
     "FlashpointsError",
     "GazetteerError",
     "InputError",
+    "StoreError",
     "ZoneFileError",
 ]
 
@@ -35,3 +36,8 @@ class GazetteerError(FlashpointsError, OSError):
 
 class DataError(FlashpointsError, ValueError):
     """A bundled or user data file (places, borders) is malformed."""
+
+
+class StoreError(FlashpointsError, OSError):
+    """The corpus store cannot go on (locked by another program, disk full): every article
+    committed before stays whole."""
