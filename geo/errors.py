@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "DataError",
+    "FetchError",
     "FlashpointsError",
     "GazetteerError",
     "InputError",
@@ -41,3 +42,14 @@ class DataError(FlashpointsError, ValueError):
 class StoreError(FlashpointsError, OSError):
     """The corpus store cannot go on (locked by another program, disk full): every article
     committed before stays whole."""
+
+
+class FetchError(FlashpointsError, OSError):
+    """An HTTP request failed, took longer than its deadline or sent more than its limit.
+
+    ``kind`` says which: ``"network"``, ``"timeout"`` (one wait), ``"deadline"`` (the whole
+    request), ``"too-large"`` or ``"redirect"`` (to another host, refused)."""
+
+    def __init__(self, message: str, *, kind: str = "network"):
+        super().__init__(message)
+        self.kind = kind

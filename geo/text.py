@@ -238,26 +238,29 @@ def document_from_url(
     url: str, *, published: date | str | None = None, timeout_s: float = 20.0
 ) -> Document:
     """Fetch a web page and extract its article (trafilatura). Only ever called when the
-    user gives a URL: nothing else in Flashpoints goes online for text."""
-    import urllib.error
-    import urllib.request
+    user gives a URL: nothing else in Flashpoints goes online for text.
+
+    The whole page must arrive within three times ``timeout_s`` and be no larger than an
+    article may be (:func:`max_article_chars`): a server that drips or floods is given up.
+    """
+    from .errors import FetchError
+    from .fetch import fetch
 
     if not url.lower().startswith(("http://", "https://")):
         raise InputError(f"{url}: only http and https addresses can be fetched")
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "flashpoints (article fetch)", "Accept": "text/html,*/*"}
-    )
+    headers = {"User-Agent": "flashpoints (article fetch)", "Accept": "text/html,*/*"}
     limit = max_article_chars()
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            data = response.read(limit + 1)
-    except urllib.error.HTTPError as err:
-        raise InputError(f"{url}: the server answered HTTP {err.code}") from err
-    except (urllib.error.URLError, TimeoutError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise InputError(f"{url}: cannot fetch ({reason})") from err
-    _check_size(url, len(data))
-    return _html_document(decode_bytes(data, url), url, published)
+        response = fetch(
+            url, headers=headers, timeout_s=timeout_s, deadline_s=3 * timeout_s, max_bytes=limit
+        )
+    except FetchError as err:
+        if err.kind == "too-large":
+            _check_size(url, limit + 1)
+        raise InputError(f"cannot fetch {err}") from err
+    if response.status >= 400:
+        raise InputError(f"{url}: the server answered HTTP {response.status}")
+    return _html_document(decode_bytes(response.body, url), url, published)
 
 
 def load_path(
