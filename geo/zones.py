@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_ZONES",
     "GEOD",
     "BulkMembership",
+    "antimeridian_safe",
     "buffer_km",
     "check_zone_file",
     "geodesic_circle",
@@ -62,7 +63,7 @@ def geodesic_circle(lat: float, lon: float, radius_km: float, vertices: int = CI
     lons, lats, _ = GEOD.fwd(
         [lon] * vertices, [lat] * vertices, azimuths, [radius_km * 1000.0] * vertices
     )
-    return orient(Polygon(list(zip(lons, lats, strict=True))), 1.0)
+    return antimeridian_safe(orient(Polygon(list(zip(lons, lats, strict=True))), 1.0))
 
 
 @lru_cache(maxsize=4096)
@@ -89,10 +90,120 @@ def buffer_km(geometry, km: float):
     """A true-kilometre buffer (lon, lat in and out): projected around the geometry's centre,
     buffered in metres, projected back. Widths are exact at the centre and within 0.5% up to
     1,000 km from it; never a buffer in degrees."""
-    c = geometry.centroid
-    forward, back = _aeqd(c.y, c.x)
+    lon, lat = _centre(geometry)
+    forward, back = _aeqd(lat, lon)
     projected = _project(shapely.segmentize(geometry, 0.05), forward)
-    return rfc7946(_project(projected.buffer(km * 1000.0), back))
+    return antimeridian_safe(rfc7946(_project(projected.buffer(km * 1000.0), back)))
+
+
+# -- the antimeridian and the poles (RFC 7946 section 3.1.9) ---------------------------------
+
+
+def _unwrapped(coords: np.ndarray) -> np.ndarray:
+    """Longitudes made continuous: a step of more than 180 degrees between two vertices is
+    taken as the short way across the antimeridian, so 170 then -170 becomes 170 then 190."""
+    out = np.array(coords, dtype=float)
+    steps = np.diff(out[:, 0])
+    shift = np.concatenate(
+        [[0.0], np.cumsum(np.where(np.abs(steps) > 180, -360.0 * np.sign(steps), 0.0))]
+    )
+    out[:, 0] += shift
+    return out
+
+
+def _crosses(geom) -> bool:
+    """Whether any edge of a polygon or line steps more than 180 degrees of longitude."""
+    return any(
+        np.any(np.abs(np.diff(shapely.get_coordinates(part)[:, 0])) > 180)
+        for part in shapely.get_parts(
+            shapely.boundary(geom) if geom.geom_type.endswith("Polygon") else geom
+        )
+    )
+
+
+def _unwrapped_polygon(poly: Polygon) -> Polygon:
+    """A polygon in continuous longitudes (possibly beyond ±180); a ring that goes once round
+    the earth encloses a pole and is closed along it."""
+    ring = _unwrapped(np.asarray(poly.exterior.coords))
+    turn = ring[-1, 0] - ring[0, 0]
+    if abs(turn) > 180:  # round the earth: the pole on the side the ring's latitudes lie
+        pole = 90.0 if ring[:, 1].mean() > 0 else -90.0
+        ring = np.vstack([ring, [[ring[-1, 0], pole], [ring[0, 0], pole]]])
+    centre = ring[:, 0].mean()
+    holes = []
+    for interior in poly.interiors:
+        hole = _unwrapped(np.asarray(interior.coords))
+        hole[:, 0] += 360.0 * np.round((centre - hole[:, 0].mean()) / 360.0)
+        holes.append(hole)
+    return Polygon(ring, holes)
+
+
+def _split_at_antimeridian(geom):
+    """A geometry in continuous longitudes cut at ±180 and each piece moved into range."""
+    pieces = []
+    for offset in (-360.0, 0.0, 360.0):
+        window = shapely.box(-180.0 - offset, -90.0, 180.0 - offset, 90.0)
+        part = geom.intersection(window)
+        if not part.is_empty:
+            pieces += [
+                p
+                for p in shapely.get_parts(
+                    shapely.transform(part, lambda xy, o=offset: xy + np.array([o, 0.0]))
+                )
+                if p.geom_type == "Polygon" and p.area > 0
+            ]
+    # A ring round a pole comes back to its own meridian: pieces meeting there are one.
+    return shapely.union_all(pieces)
+
+
+def antimeridian_safe(geom):
+    """Polygons that cross the antimeridian or enclose a pole, as GeoJSON must hold them.
+
+    GeoJSON has no way to say "the short way round": a ring from 170°E to 170°W read as
+    planar coordinates spans 340 degrees the other way, inside out. RFC 7946 asks writers to
+    cut such shapes at the antimeridian; files (and geodesic circles) that do not are read
+    here as the short way across, then cut into pieces within ±180. A ring that goes round
+    the earth is closed along the pole it encloses.
+    """
+    if geom.geom_type not in ("Polygon", "MultiPolygon") or not _crosses(geom):
+        return geom
+    polys = [_unwrapped_polygon(p) for p in shapely.get_parts(geom)]
+    pieces = [_split_at_antimeridian(p) for p in polys]
+    parts = [q for piece in pieces for q in shapely.get_parts(piece) if q.geom_type == "Polygon"]
+    return rfc7946(shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0])
+
+
+def _unwrapped_lines(geom):
+    """Lines in continuous longitudes, so a corridor across the antimeridian is buffered
+    the short way round."""
+    lines = [shapely.LineString(_unwrapped(np.asarray(g.coords))) for g in shapely.get_parts(geom)]
+    return lines[0] if len(lines) == 1 else shapely.MultiLineString(lines)
+
+
+def _centre(geom) -> tuple[float, float]:
+    """(lon, lat) of a zone's middle, with pieces cut at the antimeridian put back together
+    first (their plain centroid would be on the far side of the earth)."""
+    xmin, _, xmax, _ = geom.bounds
+    if xmax - xmin > 180 and geom.geom_type == "MultiPolygon":
+        shifted = shapely.MultiPolygon(
+            [
+                shapely.transform(p, lambda xy: xy + np.array([360.0, 0.0]))
+                if p.bounds[2] <= 0
+                else p
+                for p in geom.geoms
+            ]
+        )
+        c = shifted.centroid
+        return ((c.x + 180.0) % 360.0) - 180.0, c.y
+    c = geom.centroid
+    return c.x, c.y
+
+
+def _cut(geom) -> bool:
+    """Whether a zone reaches the antimeridian from both sides (cut there, or round a pole):
+    its edges along ±180 are cuts, not edges."""
+    xmin, _, xmax, _ = geom.bounds
+    return xmin <= -180.0 and xmax >= 180.0
 
 
 def _check_coords(geom, where: str) -> None:
@@ -101,6 +212,31 @@ def _check_coords(geom, where: str) -> None:
         raise ZoneFileError(
             f"{where}: coordinates out of range (GeoJSON order is [longitude, latitude])"
         )
+
+
+#: The smallest radius or width a zone may have: 10 m. Below it a circle or corridor has no
+#: area worth the name, and at 1e-300 km the geometry is NaN.
+MIN_SIZE_KM = 0.01
+
+
+def _number_in(value: Any, low: float, high: float) -> bool:
+    """A JSON number (not a boolean: ``true`` is not 1 km) within [low, high]."""
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and low <= value <= high
+    )
+
+
+def _why(err: BaseException) -> str:
+    """A library's error as one readable clause (no numpy internals, no stray newlines)."""
+    text = " ".join(str(err).split())
+    if isinstance(err, RecursionError):
+        return "nested too deeply"
+    if "gufunc" in text or "signature" in text or "dimension" in text:
+        return "coordinates must be [longitude, latitude] pairs"
+    return text[:200] or type(err).__name__
 
 
 def _zone_from_feature(feature: Any, where: str) -> Zone:
@@ -124,30 +260,38 @@ def _zone_from_feature(feature: Any, where: str) -> Zone:
         ValueError,
         KeyError,
         IndexError,
+        RecursionError,
         shapely.errors.ShapelyError,  # "Unknown geometry type", GEOS failures (found by fuzzing)
     ) as err:
-        raise ZoneFileError(f"{where}: invalid geometry ({err})") from err
+        raise ZoneFileError(f"{where}: invalid geometry ({_why(err)})") from err
     if geom.is_empty:
         raise ZoneFileError(f"{where}: empty geometry")
     _check_coords(geom, where)
     props = dict(props)
     if geom.geom_type == "Point":
         radius = props.get("radius_km")
-        if not isinstance(radius, (int, float)) or not 0 < radius < 5000:
-            raise ZoneFileError(f"{where}: a Point zone needs 'radius_km' between 0 and 5000")
+        if not _number_in(radius, MIN_SIZE_KM, 5000):
+            raise ZoneFileError(
+                f"{where}: a Point zone needs 'radius_km', a number from {MIN_SIZE_KM} to 5000"
+            )
         props["center"] = [geom.x, geom.y]
         geom = geodesic_circle(geom.y, geom.x, float(radius))
     elif geom.geom_type in ("LineString", "MultiLineString"):
         width = props.get("width_km")
-        if not isinstance(width, (int, float)) or not 0 < width < 2000:
-            raise ZoneFileError(f"{where}: a LineString zone needs 'width_km' between 0 and 2000")
-        geom = buffer_km(geom, float(width) / 2)
+        if not _number_in(width, MIN_SIZE_KM, 2000):
+            raise ZoneFileError(
+                f"{where}: a LineString zone needs 'width_km', a number from {MIN_SIZE_KM} to 2000"
+            )
+        geom = buffer_km(_unwrapped_lines(geom), float(width) / 2)
     elif geom.geom_type in ("Polygon", "MultiPolygon"):
+        geom = antimeridian_safe(geom)
         if not geom.is_valid:
-            reason = shapely.is_valid_reason(geom)
+            reason = " ".join(shapely.is_valid_reason(geom).split())
             raise ZoneFileError(f"{where}: invalid polygon ({reason})")
     else:
         raise ZoneFileError(f"{where}: unsupported geometry {geom.geom_type}")
+    if geom.is_empty or not np.isfinite(shapely.get_coordinates(geom)).all():
+        raise ZoneFileError(f"{where}: the zone's shape has no area (check its size)")
     return Zone(id=zone_id, name=name, kind=kind, geometry=geom, properties=props)
 
 
@@ -175,6 +319,8 @@ def _features_of(data: bytes, name: str) -> list:
         raise ZoneFileError(f"{name}: not UTF-8 text") from err
     except json.JSONDecodeError as err:
         raise ZoneFileError(f"{name}: invalid JSON at line {err.lineno}") from err
+    except RecursionError as err:
+        raise ZoneFileError(f"{name}: JSON nested too deeply") from err
     if isinstance(parsed, dict) and parsed.get("type") == "FeatureCollection":
         features = parsed.get("features")
         if not isinstance(features, list):
@@ -263,6 +409,11 @@ def check_zone_file(path: str | Path) -> tuple[list[Zone], list[str], list[str]]
             warnings.append(f"{where}: unknown properties {', '.join(unknown)} (kept as is)")
         if not zone.properties.get("source"):
             warnings.append(f"{where}: no 'source' property: say where the zone comes from")
+        if _cut(zone.geometry) and not _cut(shape(feature["geometry"])):
+            warnings.append(
+                f"{where}: crosses the antimeridian; read the short way across (RFC 7946"
+                " section 3.1.9 asks for such shapes cut at ±180)"
+            )
     problems += [f"{file}: duplicate zone id {d!r}" for d in _duplicates(zones)]
     return zones, problems, warnings
 
@@ -298,6 +449,8 @@ def zone_distance_km(lat: float, lon: float, zone: Zone) -> tuple[bool, float]:
         return d < 0, d
     forward, _ = _aeqd(lat, lon)
     geom = _project(shapely.segmentize(zone.geometry, 0.05), forward)
+    if _cut(zone.geometry):  # pieces cut at the antimeridian: the cut is not an edge
+        geom = geom.buffer(1.0).buffer(-1.0)
     origin = Point(0.0, 0.0)
     inside = bool(geom.contains(origin))
     d = geom.boundary.distance(origin) / 1000.0
@@ -350,11 +503,14 @@ def _edge_km(zone: Zone, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
         n = len(lons)
         _, _, metres = GEOD.inv(np.full(n, center[0]), np.full(n, center[1]), lons, lats)
         return np.abs(metres / 1000.0 - float(radius))
-    c = zone.geometry.centroid
+    lon, lat = _centre(zone.geometry)
     # pyproj.Proj builds in ~0.2 ms where a Transformer takes ~3 ms: it matters per zone.
-    proj = Proj(proj="aeqd", lat_0=c.y, lon_0=c.x, datum="WGS84", units="m")
+    proj = Proj(proj="aeqd", lat_0=lat, lon_0=lon, datum="WGS84", units="m")
     x, y = proj(lons, lats)
-    edge = _project_with(zone.geometry.boundary, proj)
+    if _cut(zone.geometry):  # the cut at the antimeridian is not an edge
+        edge = _project_with(zone.geometry, proj).buffer(1.0).buffer(-1.0).boundary
+    else:
+        edge = _project_with(zone.geometry.boundary, proj)
     return shapely.distance(shapely.points(x, y), edge) / 1000.0
 
 
