@@ -215,7 +215,12 @@ _online_options = [
         "offline gazetteer lacks; 'none' forces offline.",
     ),
     click.option("--domain", default=None, metavar="HOST:PORT", help="Geocoder server."),
-    click.option("--scheme", type=click.Choice(["http", "https"]), default=None),
+    click.option(
+        "--scheme",
+        type=click.Choice(["http", "https"]),
+        default=None,
+        help="Protocol for --domain (default: the geocoder's own, https for public services).",
+    ),
     click.option(
         "--config",
         default=None,
@@ -361,7 +366,14 @@ def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
 
 @main.command("geoparse")
 @click.argument("inputs", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["json", "geojson", "csv"]), default="json")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "geojson", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: mentions and unresolved names; geojson: places as points; csv: one row a mention.",
+)
 @click.option("--jsonl", is_flag=True, help='JSON lines {"id", "text"} on stdin, one out each.')
 @click.option("--with-relative", is_flag=True, help="--jsonl: include relative mentions too.")
 @_theatre_option
@@ -370,7 +382,7 @@ def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
 def geoparse_command(
     inputs, fmt, jsonl, with_relative, theatre, online, domain, scheme, config
 ) -> None:
-    """Print the place mentions found in INPUT files."""
+    """Print the place mentions found in INPUT files, folders, http(s) URLs or - (stdin)."""
     geocoder = _chain(online, domain, scheme, config)
     if jsonl:
         if geocoder is not None:
@@ -397,7 +409,14 @@ def geoparse_command(
 
 @main.command("zones")
 @click.argument("inputs", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json"]),
+    default="json",
+    show_default=True,
+    help="The report's format (JSON only, for now; 'export' writes GeoJSON, CSV and KML).",
+)
 @click.option(
     "--check",
     "check",
@@ -450,7 +469,14 @@ def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> No
 
 @main.command("export")
 @click.argument("inputs", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "kml"]), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "csv", "kml"]),
+    required=True,
+    help="geojson: places, zones and events (RFC 7946); csv: one row a mention, with a"
+    " .manifest.json beside it; kml: placemarks for Google Earth.",
+)
 @click.option("-o", "--output", type=click.Path(), required=True)
 @click.option("--db", default=None, type=click.Path(exists=True), help="Export a corpus store.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
@@ -560,7 +586,14 @@ def ingest_command(inputs, db, published, workers, dask, quiet, theatre) -> None
 @click.argument("inputs", nargs=-1)
 @click.option("--db", default=None, type=click.Path(exists=True), help="Read a corpus store.")
 @click.option("--published", default=None, help="Article date YYYY-MM-DD when inputs lack one.")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: {events: [...]}; csv: one row an event.",
+)
 @_theatre_option
 @_friendly
 def events_command(inputs, db, published, fmt, theatre) -> None:
@@ -618,7 +651,14 @@ def assets_list_command() -> None:
 
 @main.command("geocode")
 @click.argument("names", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one tab-separated line a name; json: {results: [...]}.",
+)
 @click.option("--reverse", is_flag=True, help="NAMES are 'lat,lon' points: what is there.")
 @_online_option
 @_friendly
