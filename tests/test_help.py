@@ -52,3 +52,9 @@ def test_readme_examples_run_in_order_without_overwriting_by_surprise():
 def test_streamlit_watches_only_what_it_should():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["fileWatcherType"] == "none"
+
+
+def test_unknown_theatre_codes_are_an_error():
+    result = CliRunner().invoke(main, ["geoparse", "--theatre", "SY,XX,QQ", "-"], input="Raqqa.")
+    assert result.exit_code == 2
+    assert "unknown country code(s) XX, QQ" in result.output
