@@ -22,7 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.gazetteer import haversine_km, open_gazetteer
+from geo.gazetteer import open_gazetteer
+from geo.geodesy import haversine_km
 from geo.pipeline import toponym_records
 
 HERE = Path(__file__).resolve().parent

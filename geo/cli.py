@@ -45,8 +45,9 @@ from .pipeline import (
     process_document,
     toponym_records,
 )
+from .safe import check_output
 from .store import Store
-from .text import load_documents
+from .text import load_documents, parse_record, record_id, record_text
 from .zonegen import ZoneOptions
 from .zones import check_zone_file, load_zones
 
@@ -75,6 +76,28 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class _Skipped:
+    """Collects the inputs skipped on the way (``file:line: why``): each is a warning on
+    stderr as it happens (the first 20), and :meth:`finish` makes the exit status say so."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, problem: str) -> None:
+        self.lines.append(problem)
+        if len(self.lines) <= 20:
+            click.echo(f"flashpoints: warning: skipped {problem}", err=True)
+
+    def store(self, store: Store) -> None:
+        """Rows a store could not read back, as warnings (they never stop the reading)."""
+        for problem in store.problems:
+            click.echo(f"flashpoints: warning: {problem}", err=True)
+
+    def finish(self) -> None:
+        if self.lines:
+            _fail(f"{len(self.lines)} bad input(s) skipped, first {self.lines[0]}")
+
+
 def _options(theatre: str | None) -> GeoparseOptions:
     """``--theatre SY,IQ,JO`` (countries) or ``--theatre 35,29,45,38`` (west,south,east,north)."""
     parts = [c.strip() for c in (theatre or "").split(",") if c.strip()]
@@ -95,6 +118,12 @@ def _options(theatre: str | None) -> GeoparseOptions:
     bad = [c for c in codes if len(c) != 2 or not c.isalpha()]
     if bad:
         raise InputError(f"--theatre takes ISO country codes like SY,IQ,JO (not {bad[0]!r})")
+    unknown = [c for c in codes if open_gazetteer().country(c) is None]
+    if unknown:
+        raise InputError(
+            f"--theatre: unknown country code(s) {', '.join(unknown)} (ISO 3166-1 alpha-2,"
+            " like SY,IQ,JO)"
+        )
     return GeoparseOptions(theatre=codes)
 
 
@@ -105,37 +134,44 @@ def _analysis(
     generated: bool = True,
     strip_km: float = ZoneOptions.strip_km,
     geocoder: GeocoderChain | None = None,
+    skipped: _Skipped | None = None,
 ):
     if not inputs:
         raise InputError("no input given (a file, a folder or - for stdin)")
     if not 0 < strip_km <= 200:
         raise InputError("--strip-km must be between 0 and 200")
-    docs = list(load_documents(inputs))
+    options = _options(theatre)
     zone_list = load_zones(list(zones)) if zones else None
+    docs = list(load_documents(inputs, on_error=skipped))
+    if not docs:
+        raise InputError("no readable article in the input(s)")
     return analyse(
         docs,
         zones=zone_list,
-        options=_options(theatre),
+        options=options,
         generate=generated,
         zone_options=ZoneOptions(strip_km=strip_km),
         geocoder=geocoder,
         corrections=_corrections(),
+        on_error=skipped,
     )
 
 
-def _source_analysis(inputs, db, zones, theatre, generated, strip_km, online_args):
+def _source_analysis(inputs, db, zones, theatre, generated, strip_km, online_args, skipped):
     """The analysis of a corpus store (``--db``: no geoparsing again) or of INPUT files."""
     if db:
         with Store(db) as store:
-            return analyse_store(
+            analysis = analyse_store(
                 store,
                 load_zones(list(zones)) if zones else None,
                 generate=generated,
                 zone_options=ZoneOptions(strip_km=strip_km),
                 corrections=_corrections(),
             )
+            skipped.store(store)
+            return analysis
     geocoder = _chain(*online_args)
-    return _analysis(inputs, zones, theatre, generated, strip_km, geocoder)
+    return _analysis(inputs, zones, theatre, generated, strip_km, geocoder, skipped)
 
 
 def _corrections() -> CorrectionStore | None:
@@ -190,7 +226,12 @@ _online_options = [
         "offline gazetteer lacks; 'none' forces offline.",
     ),
     click.option("--domain", default=None, metavar="HOST:PORT", help="Geocoder server."),
-    click.option("--scheme", type=click.Choice(["http", "https"]), default=None),
+    click.option(
+        "--scheme",
+        type=click.Choice(["http", "https"]),
+        default=None,
+        help="Protocol for --domain (default: the geocoder's own, https for public services).",
+    ),
     click.option(
         "--config",
         default=None,
@@ -289,8 +330,10 @@ def map_command(
     config,
 ) -> None:
     """Write a standalone HTML map of the places in INPUT files (or a corpus store)."""
+    check_output(output, force=force)
+    skipped = _Skipped()
     analysis = _source_analysis(
-        inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
+        inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config), skipped
     )
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
     fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap)
@@ -299,6 +342,7 @@ def map_command(
         page = inline(page)
     write_atomic(output, page, force=force)
     click.echo(f"wrote {output}: {len(analysis.places)} places, {len(analysis.zones)} zones")
+    skipped.finish()
 
 
 def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
@@ -313,17 +357,19 @@ def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            text = record["text"]
-            if not isinstance(text, str):
-                raise TypeError("text is not a string")
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            click.echo(f"flashpoints: error: stdin:{number}: bad JSON line ({err})", err=True)
-            bad += 1
+            record = parse_record(line)
+            text, doc_id = record_text(record), record_id(record)
+            mentions = toponym_records(text, gazetteer, options, with_relative=with_relative)
+            out = json.dumps({"id": doc_id, "mentions": mentions}, ensure_ascii=False)
+        except InputError as err:
+            reason = str(err)
+        except Exception as err:  # one line's failure never ends the stream
+            reason = f"{type(err).__name__}: {err}"[:300]
+        else:
+            sys.stdout.write(out + "\n")
             continue
-        mentions = toponym_records(text, gazetteer, options, with_relative=with_relative)
-        out = {"id": record.get("id"), "mentions": mentions}
-        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        click.echo(f"flashpoints: error: stdin:{number}: {reason}", err=True)
+        bad += 1
     sys.stdout.flush()
     if bad:
         sys.exit(EXIT_ERROR)
@@ -331,7 +377,14 @@ def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
 
 @main.command("geoparse")
 @click.argument("inputs", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["json", "geojson", "csv"]), default="json")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "geojson", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: mentions and unresolved names; geojson: places as points; csv: one row a mention.",
+)
 @click.option("--jsonl", is_flag=True, help='JSON lines {"id", "text"} on stdin, one out each.')
 @click.option("--with-relative", is_flag=True, help="--jsonl: include relative mentions too.")
 @_theatre_option
@@ -340,14 +393,15 @@ def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
 def geoparse_command(
     inputs, fmt, jsonl, with_relative, theatre, online, domain, scheme, config
 ) -> None:
-    """Print the place mentions found in INPUT files."""
+    """Print the place mentions found in INPUT files, folders, http(s) URLs or - (stdin)."""
     geocoder = _chain(online, domain, scheme, config)
     if jsonl:
         if geocoder is not None:
             raise InputError("--jsonl measures the offline geoparser; drop --online")
         _geoparse_jsonl(with_relative, _options(theatre))
         return
-    analysis = _analysis(inputs, (), theatre, geocoder=geocoder)
+    skipped = _Skipped()
+    analysis = _analysis(inputs, (), theatre, geocoder=geocoder, skipped=skipped)
     if fmt == "csv":
         click.echo(to_csv(analysis), nl=False)
     elif fmt == "geojson":
@@ -361,11 +415,19 @@ def geoparse_command(
                 }
             )
         )
+    skipped.finish()
 
 
 @main.command("zones")
 @click.argument("inputs", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json"]),
+    default="json",
+    show_default=True,
+    help="The report's format (JSON only, for now; 'export' writes GeoJSON, CSV and KML).",
+)
 @click.option(
     "--check",
     "check",
@@ -388,7 +450,8 @@ def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> No
             sys.exit(EXIT_ERROR)
         click.echo(f"{check}: ok, {len(found)} zone(s)")
         return
-    analysis = _analysis(inputs, zones, theatre, generated, strip_km)
+    skipped = _Skipped()
+    analysis = _analysis(inputs, zones, theatre, generated, strip_km, skipped=skipped)
     report = {
         "zones": [
             {
@@ -412,11 +475,19 @@ def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> No
         ],
     }
     click.echo(dumps(report))
+    skipped.finish()
 
 
 @main.command("export")
 @click.argument("inputs", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "kml"]), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "csv", "kml"]),
+    required=True,
+    help="geojson: places, zones and events (RFC 7946); csv: one row a mention, with a"
+    " .manifest.json beside it; kml: placemarks for Google Earth.",
+)
 @click.option("-o", "--output", type=click.Path(), required=True)
 @click.option("--db", default=None, type=click.Path(exists=True), help="Export a corpus store.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
@@ -440,8 +511,15 @@ def export_command(
     config,
 ) -> None:
     """Export places (and zones) as GeoJSON, CSV or KML, from INPUT files or a store."""
+    # CSV has nowhere to put the manifest: it goes beside the file. Both are checked before
+    # any work, so a refused export writes neither.
+    sidecar = Path(f"{output}.manifest.json") if fmt == "csv" else None
+    check_output(output, force=force)
+    if sidecar is not None:
+        check_output(sidecar, force=force)
+    skipped = _Skipped()
     analysis = _source_analysis(
-        inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
+        inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config), skipped
     )
     run = manifest(
         analysis,
@@ -459,12 +537,11 @@ def export_command(
         "csv": lambda: to_csv(analysis),
         "kml": lambda: to_kml(analysis, run=run),
     }[fmt]()
-    if fmt == "csv":
-        # CSV has nowhere to put it: the manifest goes beside the file.
-        sidecar = Path(f"{output}.manifest.json")
-        write_atomic(sidecar, dumps(run) + "\n", force=force)
     write_atomic(Path(output), content, force=force)
+    if sidecar is not None:
+        write_atomic(sidecar, dumps(run) + "\n", force=force)
     click.echo(f"wrote {output}")
+    skipped.finish()
 
 
 @main.command("ingest")
@@ -491,13 +568,8 @@ def ingest_command(
         raise InputError("no input given (a file, a folder or - for stdin)")
     if workers < 1:
         raise InputError("--workers must be at least 1")
-    bad: list[str] = []
-
-    def skipped(problem: str) -> None:
-        bad.append(problem)
-        if len(bad) <= 20:
-            click.echo(f"flashpoints: warning: skipped {problem}", err=True)
-
+    options = _options(theatre)
+    skipped = _Skipped()
     docs = load_documents(inputs, published=published, on_error=skipped)
     with (
         Store(db) as store,
@@ -508,46 +580,62 @@ def ingest_command(
             store,
             workers=workers,
             dask=dask,
-            options=_options(theatre),
+            options=options,
             progress=bar.update,
             inputs=inputs,
             geocoder=_chain(online, domain, scheme, config),
+            on_error=skipped,
         )
         counts = store.counts()
     click.echo(
-        f"{db}: {result['added']} added, {result['duplicates']} already stored;"
+        f"{db}: {result['added']} added, {result['duplicates']} already stored,"
+        f" {len(skipped.lines)} skipped;"
         f" {result['mentions']} mentions, {result['events']} events."
         f" Store: {counts['documents']} articles, {counts['places']} places,"
         f" {counts['events']} events."
     )
-    if bad:
-        _fail(f"{len(bad)} bad line(s) skipped, first {bad[0]}")
+    skipped.finish()
 
 
 @main.command("events")
 @click.argument("inputs", nargs=-1)
 @click.option("--db", default=None, type=click.Path(exists=True), help="Read a corpus store.")
 @click.option("--published", default=None, help="Article date YYYY-MM-DD when inputs lack one.")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: {events: [...]}; csv: one row an event.",
+)
 @_theatre_option
 @_friendly
 def events_command(inputs, db, published, fmt, theatre) -> None:
     """Dated events (what happened, where, when, by whom) in INPUT files or a store."""
+    skipped = _Skipped()
     if db:
         with Store(db) as store:
             events = corpus_events(store, _corrections())
+            skipped.store(store)
     else:
         if not inputs:
             raise InputError("no input given (a file, a folder, - for stdin, or --db)")
         options = _options(theatre)
-        docs = load_documents(inputs, published=published)
-        # Events need the mentions only: no zones, borders or memberships to compute.
-        events = merge_events(e for d in docs for e in process_document(d, options)[2])
+        found = []
+        for doc in load_documents(inputs, published=published, on_error=skipped):
+            # Events need the mentions only: no zones, borders or memberships to compute.
+            try:
+                found += process_document(doc, options)[2]
+            except Exception as err:  # one article's failure is its own
+                skipped(f"{doc.source}: {type(err).__name__}: {err}"[:300])
+        events = merge_events(found)
     records = [e.record() for e in events]
     if fmt == "csv":
         click.echo(events_csv(records), nl=False)
     else:
         click.echo(dumps({"events": records}))
+    skipped.finish()
 
 
 @main.command("watch")
@@ -640,7 +728,14 @@ def assets_list_command() -> None:
 
 @main.command("geocode")
 @click.argument("names", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one tab-separated line a name; json: {results: [...]}.",
+)
 @click.option("--reverse", is_flag=True, help="NAMES are 'lat,lon' points: what is there.")
 @_online_option
 @_friendly

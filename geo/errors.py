@@ -14,6 +14,7 @@ __all__ = [
     "FlashpointsError",
     "GazetteerError",
     "InputError",
+    "StoreError",
     "ZoneFileError",
 ]
 
@@ -38,9 +39,17 @@ class DataError(FlashpointsError, ValueError):
     """A bundled or user data file (places, borders) is malformed."""
 
 
-class FetchError(FlashpointsError, OSError):
-    """A feed, page or webhook could not be fetched (refused, failing, too slow, too big).
+class StoreError(FlashpointsError, OSError):
+    """The corpus store cannot go on (locked by another program, disk full): every article
+    committed before stays whole."""
 
+
+class FetchError(FlashpointsError, OSError):
+    """A request for a feed, page, webhook or geocoder answer failed, took longer than its
+    deadline or sent more than its limit.
+
+    ``kind`` says which: ``"network"``, ``"timeout"`` (one wait), ``"deadline"`` (the whole
+    request), ``"too-large"``, ``"redirect"`` (to another host, refused) or ``"status"``.
     ``status`` is the HTTP status when the server answered; ``retryable`` says whether asking
     again later may help (timeouts and 5xx yes, 404 or robots.txt no), and ``retry_after`` how
     long the server asked us to wait, in seconds."""
@@ -49,11 +58,13 @@ class FetchError(FlashpointsError, OSError):
         self,
         message: str,
         *,
+        kind: str = "network",
         status: int | None = None,
         retryable: bool = True,
         retry_after: float | None = None,
     ):
         super().__init__(message)
+        self.kind = kind
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after

@@ -9,16 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 from .coords import lonlat_of
-from .errors import InputError
 from .model import Analysis, BorderStanding, Mention
-from .safe import spreadsheet_cell
+from .safe import spreadsheet_cell, write_output, xml_text
 from .zones import zones_to_geojson
 
 __all__ = [
@@ -257,8 +253,8 @@ def to_kml(analysis: Analysis, *, run: dict | None = None) -> str:
         sentences = " | ".join(summary.sentences)
         marks.append(
             "<Placemark>"
-            f"<name>{xml_escape(place.name)}</name>"
-            f"<description>{xml_escape(f'{place.kind}; zones: {zones}; {sentences}')}</description>"
+            f"<name>{xml_text(place.name)}</name>"
+            f"<description>{xml_text(f'{place.kind}; zones: {zones}; {sentences}')}</description>"
             f"<Point><coordinates>{place.lon},{place.lat}</coordinates></Point>"
             "</Placemark>"
         )
@@ -267,7 +263,7 @@ def to_kml(analysis: Analysis, *, run: dict | None = None) -> str:
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>Flashpoints</name>'
         + (
             '<ExtendedData><Data name="manifest"><value>'
-            + xml_escape(json.dumps(run, ensure_ascii=False))
+            + xml_text(json.dumps(run, ensure_ascii=False))
             + "</value></Data></ExtendedData>"
             if run is not None
             else ""
@@ -278,22 +274,9 @@ def to_kml(analysis: Analysis, *, run: dict | None = None) -> str:
 
 
 def write_atomic(path: str | Path, content: str, *, force: bool = True) -> Path:
-    """Write ``content`` to ``path`` via a temporary file in the same folder and a rename."""
-    target = Path(path)
-    if target.exists() and not force:
-        raise InputError(f"{target}: exists (use --force to overwrite)")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{target}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Write ``content`` to ``path`` whole or not at all (see :func:`geo.safe.write_output`:
+    regular files only, the umask honoured, an overwritten file's mode and links kept)."""
+    return write_output(path, content, force=force)
 
 
 def dumps(data: object) -> str:

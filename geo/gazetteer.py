@@ -485,15 +485,36 @@ class Gazetteer:
         return self.get(row[0]) if row else None
 
 
+def _usable(path: Path) -> bool:
+    """Whether a built index opens and answers (a truncated or overwritten cache file
+    does not): its meta table, and a lookup that touches the names index and the places."""
+    try:
+        gaz = Gazetteer(path)
+        con = gaz._con()
+        ok = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        con.execute(_LOOKUP_SQL, ("damascus",)).fetchall()
+        con.execute("SELECT COUNT(*) FROM places").fetchone()
+        con.close()
+        return ok is not None and ok[0] == SCHEMA_VERSION
+    except (sqlite3.DatabaseError, GazetteerError):
+        return False
+
+
 @lru_cache(maxsize=4)
 def _open_cached(cache_dir: str, data_dir: str) -> Gazetteer:
     data = Path(data_dir)
+    path = Path(cache_dir) / f"gazetteer-{_inputs_hash(data)}.sqlite"
     try:
-        path = Path(cache_dir) / f"gazetteer-{_inputs_hash(data)}.sqlite"
+        if path.exists() and not _usable(path):
+            # A cache is only a cache: a corrupt one is rebuilt, not reported.
+            path.unlink()
         if not path.exists():
             build_index(path, data)
     except OSError as err:
-        raise GazetteerError(f"cannot build the gazetteer in {cache_dir}: {err}") from err
+        raise GazetteerError(
+            f"cannot build the gazetteer in {cache_dir}: {err} (delete {path} and retry,"
+            " or set FLASHPOINTS_CACHE to a writable folder)"
+        ) from err
     return Gazetteer(path)
 
 

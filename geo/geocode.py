@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -26,7 +28,7 @@ from typing import Any
 
 import tomllib
 from geopy import exc as geopy_exc
-from geopy.adapters import BaseAdapter, RequestsAdapter, URLLibAdapter
+from geopy.adapters import AdapterHTTPError, BaseAdapter, BaseSyncAdapter
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
@@ -34,7 +36,8 @@ from geopy.location import Location
 from geopy.point import Point
 
 from .borders import load_borders
-from .errors import InputError
+from .errors import FetchError, InputError
+from .fetch import fetch
 from .gazetteer import Gazetteer, open_gazetteer
 from .geodesy import haversine_km
 from .model import Place
@@ -185,10 +188,66 @@ def _geopy_geocoder(settings: OnlineSettings) -> Geocoder:
         raise InputError(f"online geocoder {name}: {err}") from err
 
 
+#: The largest geocoder answer read: a real one is a few kB.
+MAX_ANSWER_BYTES = 4_000_000
+
+
+class _AnswerRefused(geopy_exc.GeocoderServiceError):
+    """An answer too big, too slow in coming whole, or from another host: not retried."""
+
+
+class _LimitedAdapter(BaseSyncAdapter):
+    """geopy's HTTP adapter contract over :func:`geo.fetch.fetch`: each request has an
+    overall deadline (three times the timeout), answers are capped at
+    :data:`MAX_ANSWER_BYTES`, redirects to another host are not followed, and the HTTP
+    layer never retries behind the chain's back (the chain's retries honour Retry-After)."""
+
+    def __init__(self, *, proxies: Any, ssl_context: Any):
+        super().__init__(proxies=proxies, ssl_context=ssl_context)
+        self.proxies = proxies if isinstance(proxies, dict) else None
+        self.ssl_context = ssl_context
+
+    def get_json(self, url: str, *, timeout: float, headers: dict[str, str]) -> Any:
+        text = self.get_text(url, timeout=timeout, headers=headers)
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError) as err:
+            raise geopy_exc.GeocoderParseError("the answer is not JSON") from err
+
+    def get_text(self, url: str, *, timeout: float, headers: dict[str, str]) -> str:
+        try:
+            response = fetch(
+                url,
+                headers=headers,
+                timeout_s=timeout,
+                deadline_s=3 * timeout,
+                max_bytes=MAX_ANSWER_BYTES,
+                same_host=True,
+                proxies=self.proxies or None,
+                ssl_context=self.ssl_context,
+            )
+        except FetchError as err:
+            if err.kind == "timeout":
+                raise geopy_exc.GeocoderTimedOut("Service timed out") from err
+            if err.kind == "network":
+                raise geopy_exc.GeocoderUnavailable(str(err)) from err
+            raise _AnswerRefused(str(err).split(": ", 1)[-1]) from err
+        try:
+            text = response.body.decode(response.charset)
+        except (LookupError, UnicodeDecodeError) as err:
+            raise geopy_exc.GeocoderParseError("the answer is not text") from err
+        if response.status >= 400:
+            raise AdapterHTTPError(
+                f"Non-successful status code {response.status}",
+                status_code=response.status,
+                headers=response.headers,
+                text=text,
+            )
+        return text
+
+
 def _adapter_without_retries(*, proxies: Any, ssl_context: Any) -> BaseAdapter:
-    if RequestsAdapter.is_available:
-        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
-    return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
+    return _LimitedAdapter(proxies=proxies, ssl_context=ssl_context)
 
 
 class GeocodeCache:
@@ -259,8 +318,10 @@ def _kind_of(raw: dict[str, Any]) -> str:
 
 
 def _country_of(raw: dict[str, Any]) -> str | None:
-    code = (raw.get("address") or {}).get("country_code") or raw.get("country_code")
-    return str(code).upper() if code else None
+    address = raw.get("address")
+    code = (address if isinstance(address, dict) else {}).get("country_code")
+    code = code or raw.get("country_code")
+    return str(code).upper()[:2] if isinstance(code, str) and code else None
 
 
 class GeocoderChain:
@@ -352,14 +413,16 @@ class GeocoderChain:
         location, reason = self._call(self._limited, query, kwargs)
         if reason is not None:
             return GeocodeResult(query, service, reason=reason)
+        if location is not None and (bad := _malformed(location)):
+            return GeocodeResult(query, service, reason=f"not placed: malformed answer ({bad})")
         if location is None:
             result = GeocodeResult(query, service, reason=f"not found by {service}")
         else:
-            raw = location.raw if isinstance(location.raw, dict) else {}
+            raw = location.raw
             result = GeocodeResult(
                 query,
                 service,
-                name=location.address,
+                name=str(location.address)[:300],
                 lat=round(location.latitude, 6),
                 lon=round(location.longitude, 6),
                 kind=_kind_of(raw),
@@ -375,7 +438,9 @@ class GeocoderChain:
         for attempt in range(self.online.max_retries + 1):
             wait = self.online.backoff_s * (2**attempt)
             try:
-                answer = limited(query, **kwargs)
+                with warnings.catch_warnings():  # geopy warns of latitudes it then refuses
+                    warnings.simplefilter("ignore", UserWarning)
+                    answer = limited(query, **kwargs)
             except geopy_exc.GeocoderRateLimited as err:
                 reason = "rate limited (HTTP 429)"
                 if err.retry_after is not None:
@@ -385,9 +450,17 @@ class GeocoderChain:
                     wait = float(err.retry_after)
             except geopy_exc.GeocoderTimedOut:
                 reason = f"timed out after {self.online.timeout_s:g} s"
+            except _AnswerRefused as err:
+                reason = f"answer refused: {err}"
+                break  # the same server will do the same again
             except geopy_exc.GeocoderParseError:
                 reason = "malformed answer (not the JSON the service should send)"
                 break  # the same server will send the same garbage
+            except (AttributeError, TypeError, ValueError, KeyError, IndexError) as err:
+                # Well-formed JSON of the wrong shape (a list of strings, a string, "lat":
+                # "abc" or 200) breaks geopy's parser: that is the service's fault, not ours.
+                reason = f"malformed answer ({_short(err)})"
+                break
             except (
                 geopy_exc.GeocoderAuthenticationFailure,
                 geopy_exc.GeocoderInsufficientPrivileges,
@@ -432,11 +505,13 @@ class GeocoderChain:
         location, reason = self._call(self._reverse_limited, Point(lat, lon), {})
         if reason is not None or location is None:
             return replace(offline, reason=reason or "nothing there for the online geocoder")
-        raw = location.raw if isinstance(location.raw, dict) else {}
+        if bad := _malformed(location):
+            return replace(offline, reason=f"online answer not used: malformed answer ({bad})")
+        raw = location.raw
         result = GeocodeResult(
             query,
             self.online.service,
-            name=location.address,
+            name=str(location.address)[:300],
             lat=round(location.latitude, 6),
             lon=round(location.longitude, 6),
             kind=_kind_of(raw),
@@ -462,6 +537,65 @@ class GeocoderChain:
     def close(self) -> None:
         if self._cache is not None:
             self._cache.close()
+
+
+#: Where services put an answer's coordinates in the raw record: (lat path, lon path).
+_RAW_COORDINATES = (
+    (("lat",), ("lon",)),  # Nominatim, LocationIQ, OpenCage-like
+    (("latitude",), ("longitude",)),
+    (("geometry", "location", "lat"), ("geometry", "location", "lng")),  # Google
+    (("location", "y"), ("location", "x")),  # ArcGIS
+    (("geometry", "coordinates", 1), ("geometry", "coordinates", 0)),  # Photon (GeoJSON)
+    (("point", "coordinates", 0), ("point", "coordinates", 1)),  # Bing
+)
+
+
+def _dig(raw: Any, path: tuple) -> Any:
+    for key in path:
+        try:
+            raw = raw[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return raw
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _malformed(location: Location) -> str | None:
+    """Why an online answer cannot be a place, or None when it can.
+
+    The record must be an object, its coordinates finite numbers in range wherever the
+    service puts them, and present: geopy reports an answer without coordinates at 0, 0,
+    which would put the place in the Gulf of Guinea.
+    """
+    raw = location.raw
+    if not isinstance(raw, dict):
+        return f"the record is {type(raw).__name__}, not an object"
+    lat, lon = _finite(location.latitude), _finite(location.longitude)
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return "coordinates out of range"
+    found = False
+    for lat_path, lon_path in _RAW_COORDINATES:
+        raw_lat, raw_lon = _dig(raw, lat_path), _dig(raw, lon_path)
+        if raw_lat is None and raw_lon is None:
+            continue
+        found = True
+        lat_v, lon_v = _finite(raw_lat), _finite(raw_lon)
+        if lat_v is None or lon_v is None:
+            return f"coordinates {raw_lat!r}, {raw_lon!r} are not numbers"
+        if not (-90 <= lat_v <= 90 and -180 <= lon_v <= 180):
+            return f"coordinates {raw_lat!r}, {raw_lon!r} out of range"
+    if not found and lat == 0 and lon == 0:
+        return "no coordinates"
+    return None
 
 
 def _short(err: Exception) -> str:

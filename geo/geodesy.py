@@ -26,12 +26,16 @@ __all__ = [
     "GEOD",
     "LINE_SPACING_DEG",
     "aeqd",
+    "antimeridian_safe",
     "buffer_km",
+    "centre",
+    "crosses_cut",
     "geodesic_circle",
     "geodesic_distance_km",
     "haversine_km",
     "project",
     "rfc7946",
+    "unwrapped_lines",
 ]
 
 GEOD = Geod(ellps="WGS84")
@@ -61,7 +65,7 @@ def geodesic_circle(lat: float, lon: float, radius_km: float, vertices: int = CI
     lons, lats, _ = GEOD.fwd(
         [lon] * vertices, [lat] * vertices, azimuths, [radius_km * 1000.0] * vertices
     )
-    return orient(Polygon(list(zip(lons, lats, strict=True))), 1.0)
+    return antimeridian_safe(orient(Polygon(list(zip(lons, lats, strict=True))), 1.0))
 
 
 @lru_cache(maxsize=4096)
@@ -88,10 +92,10 @@ def buffer_km(geometry, km: float):
     """A true-kilometre buffer (lon, lat in and out): projected around the geometry's centre,
     buffered in metres, projected back. Widths are exact at the centre and within 0.5% up to
     1,000 km from it; never a buffer in degrees."""
-    c = geometry.centroid
-    forward, back = aeqd(c.y, c.x)
+    lon, lat = centre(geometry)
+    forward, back = aeqd(lat, lon)
     projected = project(shapely.segmentize(geometry, 0.05), forward)
-    return rfc7946(project(projected.buffer(km * 1000.0), back))
+    return antimeridian_safe(rfc7946(project(projected.buffer(km * 1000.0), back)))
 
 
 def geodesic_distance_km(lat: float, lon: float, geometry) -> float:
@@ -119,3 +123,113 @@ def rfc7946(geom):
     if geom.geom_type == "MultiPolygon":
         return type(geom)([orient(p, 1.0) for p in geom.geoms])
     return geom
+
+
+# -- the antimeridian and the poles (RFC 7946 section 3.1.9) ---------------------------------
+
+
+def _unwrapped(coords: np.ndarray) -> np.ndarray:
+    """Longitudes made continuous: a step of more than 180 degrees between two vertices is
+    taken as the short way across the antimeridian, so 170 then -170 becomes 170 then 190."""
+    out = np.array(coords, dtype=float)
+    steps = np.diff(out[:, 0])
+    shift = np.concatenate(
+        [[0.0], np.cumsum(np.where(np.abs(steps) > 180, -360.0 * np.sign(steps), 0.0))]
+    )
+    out[:, 0] += shift
+    return out
+
+
+def _crosses(geom) -> bool:
+    """Whether any edge of a polygon or line steps more than 180 degrees of longitude."""
+    return any(
+        np.any(np.abs(np.diff(shapely.get_coordinates(part)[:, 0])) > 180)
+        for part in shapely.get_parts(
+            shapely.boundary(geom) if geom.geom_type.endswith("Polygon") else geom
+        )
+    )
+
+
+def _unwrapped_polygon(poly: Polygon) -> Polygon:
+    """A polygon in continuous longitudes (possibly beyond ±180); a ring that goes once round
+    the earth encloses a pole and is closed along it."""
+    ring = _unwrapped(np.asarray(poly.exterior.coords))
+    turn = ring[-1, 0] - ring[0, 0]
+    if abs(turn) > 180:  # round the earth: the pole on the side the ring's latitudes lie
+        pole = 90.0 if ring[:, 1].mean() > 0 else -90.0
+        ring = np.vstack([ring, [[ring[-1, 0], pole], [ring[0, 0], pole]]])
+    centre = ring[:, 0].mean()
+    holes = []
+    for interior in poly.interiors:
+        hole = _unwrapped(np.asarray(interior.coords))
+        hole[:, 0] += 360.0 * np.round((centre - hole[:, 0].mean()) / 360.0)
+        holes.append(hole)
+    return Polygon(ring, holes)
+
+
+def _split_at_antimeridian(geom):
+    """A geometry in continuous longitudes cut at ±180 and each piece moved into range."""
+    pieces = []
+    for offset in (-360.0, 0.0, 360.0):
+        window = shapely.box(-180.0 - offset, -90.0, 180.0 - offset, 90.0)
+        part = geom.intersection(window)
+        if not part.is_empty:
+            pieces += [
+                p
+                for p in shapely.get_parts(
+                    shapely.transform(part, lambda xy, o=offset: xy + np.array([o, 0.0]))
+                )
+                if p.geom_type == "Polygon" and p.area > 0
+            ]
+    # A ring round a pole comes back to its own meridian: pieces meeting there are one.
+    return shapely.union_all(pieces)
+
+
+def antimeridian_safe(geom):
+    """Polygons that cross the antimeridian or enclose a pole, as GeoJSON must hold them.
+
+    GeoJSON has no way to say "the short way round": a ring from 170°E to 170°W read as
+    planar coordinates spans 340 degrees the other way, inside out. RFC 7946 asks writers to
+    cut such shapes at the antimeridian; files (and geodesic circles) that do not are read
+    here as the short way across, then cut into pieces within ±180. A ring that goes round
+    the earth is closed along the pole it encloses.
+    """
+    if geom.geom_type not in ("Polygon", "MultiPolygon") or not _crosses(geom):
+        return geom
+    polys = [_unwrapped_polygon(p) for p in shapely.get_parts(geom)]
+    pieces = [_split_at_antimeridian(p) for p in polys]
+    parts = [q for piece in pieces for q in shapely.get_parts(piece) if q.geom_type == "Polygon"]
+    return rfc7946(shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0])
+
+
+def unwrapped_lines(geom):
+    """Lines in continuous longitudes, so a corridor across the antimeridian is buffered
+    the short way round."""
+    lines = [shapely.LineString(_unwrapped(np.asarray(g.coords))) for g in shapely.get_parts(geom)]
+    return lines[0] if len(lines) == 1 else shapely.MultiLineString(lines)
+
+
+def centre(geom) -> tuple[float, float]:
+    """(lon, lat) of a zone's middle, with pieces cut at the antimeridian put back together
+    first (their plain centroid would be on the far side of the earth)."""
+    xmin, _, xmax, _ = geom.bounds
+    if xmax - xmin > 180 and geom.geom_type == "MultiPolygon":
+        shifted = shapely.MultiPolygon(
+            [
+                shapely.transform(p, lambda xy: xy + np.array([360.0, 0.0]))
+                if p.bounds[2] <= 0
+                else p
+                for p in geom.geoms
+            ]
+        )
+        c = shifted.centroid
+        return ((c.x + 180.0) % 360.0) - 180.0, c.y
+    c = geom.centroid
+    return c.x, c.y
+
+
+def crosses_cut(geom) -> bool:
+    """Whether a zone reaches the antimeridian from both sides (cut there, or round a pole):
+    its edges along ±180 are cuts, not edges."""
+    xmin, _, xmax, _ = geom.bounds
+    return xmin <= -180.0 and xmax >= 180.0

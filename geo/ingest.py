@@ -11,11 +11,11 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from multiprocessing import get_context
 
-from .errors import InputError
+from .errors import InputError, StoreError
 from .events import extract_events
 from .gazetteer import open_gazetteer
 from .geocode import GeocoderChain
@@ -31,8 +31,30 @@ __all__ = ["SMALL_JOB", "ingest"]
 SMALL_JOB = 64
 
 
+@dataclass(frozen=True)
+class _Failed:
+    """An article whose processing raised: its source and why, picklable across processes."""
+
+    source: str
+    reason: str
+
+
+def _process_safely(document: Document, options: GeoparseOptions | None):
+    """:func:`process_document`, or a :class:`_Failed` saying why: one article's failure,
+    whatever it is, must never cost the articles around it (in its batch or its round)."""
+    try:
+        return process_document(document, options)
+    except Exception as err:  # any failure is this article's alone
+        return _Failed(document.source or document.id, _reason(err))
+
+
+def _reason(err: BaseException) -> str:
+    text = " ".join(str(err).split())[:200]
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
 def _process_batch(batch: list[Document], options: GeoparseOptions | None):
-    return [process_document(d, options) for d in batch]
+    return [_process_safely(d, options) for d in batch]
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -56,6 +78,7 @@ def ingest(
     progress: Callable[[int], None] | None = None,
     inputs: Iterable[str] = (),
     geocoder: GeocoderChain | None = None,
+    on_error: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Geoparse and store ``documents``; returns counts (added, duplicates, mentions, events).
 
@@ -66,15 +89,32 @@ def ingest(
     A ``geocoder`` with an online service is asked, from this process only (one rate limit),
     about the place-like names the gazetteer does not know, as :func:`geo.pipeline.analyse`
     does for single articles.
+
+    An article that cannot be processed or stored (whatever the reason) is skipped and
+    counted in ``skipped``; ``on_error`` receives ``"source: why"`` for each, and without it
+    the first one is raised as :class:`InputError`. Faults of the store itself (locked, disk
+    full) stop the run with :class:`~geo.errors.StoreError`; what was committed stays.
     """
     started = time.time()
-    result = IngestResult(added=0, duplicates=0, mentions=0, events=0)
+    result = IngestResult(added=0, duplicates=0, mentions=0, events=0, skipped=0)
     open_gazetteer()  # build it here once, not in every worker at the same moment
     seen: set[str] = set()
 
+    def failed(source: str, reason: str) -> None:
+        result["skipped"] += 1
+        if progress:
+            progress(1)
+        if on_error is None:
+            raise InputError(f"{source}: {reason}")
+        on_error(f"{source}: {reason}")
+
     def fresh(docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
-            digest = content_hash(doc.text)  # the same text is the same article, whatever id
+            try:
+                digest = content_hash(doc.text)  # the same text is the same article, whatever id
+            except Exception as err:  # a Document built in code may hold anything
+                failed(doc.source or doc.id, _reason(err))
+                continue
             if digest in seen or store.has(doc.text):
                 result["duplicates"] += 1
                 if progress:
@@ -86,12 +126,23 @@ def ingest(
     service = geocoder.online.service if geocoder and geocoder.online else None
 
     def write(items) -> None:
-        for doc, mentions, events in items:
-            if service and geocoder:
-                [(_, found)], _ = geocode_unknown([(doc, mentions)], open_gazetteer(), geocoder)
-                if len(found) != len(mentions):
-                    mentions, events = list(found), extract_events(doc, found)
-            if store.add(doc, mentions, events):
+        for item in items:
+            if isinstance(item, _Failed):
+                failed(item.source, item.reason)
+                continue
+            doc, mentions, events = item
+            try:
+                if service and geocoder:
+                    [(_, found)], _ = geocode_unknown([(doc, mentions)], open_gazetteer(), geocoder)
+                    if len(found) != len(mentions):
+                        mentions, events = list(found), extract_events(doc, found)
+                added = store.add(doc, mentions, events)
+            except StoreError:
+                raise  # the store itself is at fault: stop, keep what is committed
+            except Exception as err:  # this article's data alone
+                failed(doc.source or doc.id, f"not stored ({_reason(err)})")
+                continue
+            if added:
                 result["added"] += 1
                 result["mentions"] += len(mentions)
                 result["events"] += len(events)
@@ -115,7 +166,7 @@ def ingest(
                         write(items)
         else:  # one core, or too few articles to repay starting the workers
             for doc in itertools.chain(first, itertools.chain.from_iterable(rounds)):
-                write([process_document(doc, options)])
+                write([_process_safely(doc, options)])
     manifest = {
         "inputs": list(inputs),
         "settings": {

@@ -10,7 +10,7 @@ dashboard holds in a single-article map, in a corpus map, in every export and in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -53,6 +53,7 @@ def analyse(
     zone_options: ZoneOptions | None = None,
     geocoder: GeocoderChain | None = None,
     corrections: CorrectionStore | None = None,
+    on_error: Callable[[str], None] | None = None,
 ) -> Analysis:
     """Geoparse every document and measure each place against every zone.
 
@@ -61,14 +62,20 @@ def analyse(
     places that no zone covers. A ``geocoder`` with an online service configured is asked
     about names in place-like positions that the gazetteer does not know; what it cannot
     place is listed in ``Analysis.unresolved`` with the reason. ``corrections`` (an analyst's
-    choices for names in these documents) win over the geoparser.
+    choices for names in these documents) win over the geoparser. With ``on_error``, a
+    document the geoparser fails on is reported there (``"source: why"``) and left out,
+    instead of ending the whole analysis.
     """
     gaz = gazetteer or open_gazetteer()
-    docs = tuple(documents)
     zone_list = list(load_zones() if zones is None else zones)
-    per_doc: list[tuple[Document, Sequence[Mention]]] = [
-        (d, geoparse(d, gaz, options)) for d in docs
-    ]
+    per_doc: list[tuple[Document, Sequence[Mention]]] = []
+    for doc in documents:
+        try:
+            per_doc.append((doc, geoparse(doc, gaz, options)))
+        except Exception as err:
+            if on_error is None:
+                raise
+            on_error(f"{doc.source or doc.id}: {type(err).__name__}: {err}"[:300])
     unresolved: list[Unresolved] = []
     if geocoder is not None and geocoder.online is not None:
         per_doc, unresolved = geocode_unknown(per_doc, gaz, geocoder)

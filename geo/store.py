@@ -18,14 +18,15 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, StoreError
 from .events import Event, precision_rank, same_event
 from .model import Document, Mention, Place, Relation
+from .text import parse_date
 
 __all__ = ["SCHEMA_VERSION", "IngestResult", "Store", "content_hash", "store_stamp"]
 
@@ -133,6 +134,10 @@ class Store:
 
     def __init__(self, path: str | Path, *, timeout_s: float = 60.0):
         self.path = Path(path)
+        self.timeout_s = timeout_s
+        #: Rows that could not be read back (a bad date, broken JSON), one line each: the
+        #: reading goes on without them and the CLI prints these as warnings.
+        self.problems: list[str] = []
         try:
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,6 +146,8 @@ class Store:
             self._con.execute("PRAGMA foreign_keys=ON")
             self._con.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
+        except sqlite3.OperationalError as err:
+            raise self._fault(err) from err
         except sqlite3.DatabaseError as err:
             raise InputError(f"{self.path}: not a Flashpoints store ({err})") from err
         except OSError as err:
@@ -155,8 +162,8 @@ class Store:
                 f"{self.path}: made by a newer Flashpoints (schema {version}); upgrade to read it"
             )
         for number in range(version, SCHEMA_VERSION):
-            self._con.execute("BEGIN IMMEDIATE")
             try:
+                self._con.execute("BEGIN IMMEDIATE")
                 # Re-check under the write lock: another process may have migrated meanwhile.
                 if self._con.execute("PRAGMA user_version").fetchone()[0] > number:
                     self._con.execute("ROLLBACK")
@@ -167,8 +174,26 @@ class Store:
                 self._con.execute(f"PRAGMA user_version = {number + 1}")
                 self._con.execute("COMMIT")
             except BaseException:
-                self._con.execute("ROLLBACK")
+                self._rollback()
                 raise
+
+    def _fault(self, err: sqlite3.Error) -> StoreError:
+        """One line for a fault of the store itself, saying what to do about it."""
+        text = str(err)
+        if "locked" in text or "busy" in text:
+            why = (
+                f"the store is locked by another program (waited {self.timeout_s:g} s);"
+                " try again when it has finished"
+            )
+        elif "full" in text:
+            why = "the disk is full; every article stored before this one is kept"
+        else:
+            why = f"cannot write the store ({text})"
+        return StoreError(f"{self.path}: {why}")
+
+    def _rollback(self) -> None:
+        if self._con.in_transaction:
+            self._con.execute("ROLLBACK")
 
     def close(self) -> None:
         self._con.close()
@@ -182,12 +207,13 @@ class Store:
     # -- writing -------------------------------------------------------------------------
 
     def has(self, text: str) -> bool:
-        return (
-            self._con.execute(
+        try:
+            row = self._con.execute(
                 "SELECT 1 FROM documents WHERE content_hash = ?", (content_hash(text),)
             ).fetchone()
-            is not None
-        )
+        except sqlite3.OperationalError as err:
+            raise self._fault(err) from err
+        return row is not None
 
     def add(
         self, document: Document, mentions: Iterable[Mention], events: Iterable[Event] = ()
@@ -198,8 +224,8 @@ class Store:
         mentions = list(mentions)
         events = list(events)
         digest = content_hash(document.text)
-        self._con.execute("BEGIN IMMEDIATE")
         try:
+            self._con.execute("BEGIN IMMEDIATE")
             if self._con.execute(
                 "SELECT 1 FROM documents WHERE content_hash = ?", (digest,)
             ).fetchone():
@@ -250,8 +276,11 @@ class Store:
             for event in events:
                 self._event(event, doc_id)
             self._con.execute("COMMIT")
+        except sqlite3.OperationalError as err:
+            self._rollback()
+            raise self._fault(err) from err
         except BaseException:
-            self._con.execute("ROLLBACK")
+            self._rollback()
             raise
         return True
 
@@ -316,10 +345,13 @@ class Store:
         return [_event_from_row(r, ()) for r in rows]
 
     def record_run(self, manifest: dict[str, Any], started: float) -> int:
-        cur = self._con.execute(
-            "INSERT INTO runs (started, finished, manifest) VALUES (?, ?, ?)",
-            (started, time.time(), json.dumps(manifest, default=str)),
-        )
+        try:
+            cur = self._con.execute(
+                "INSERT INTO runs (started, finished, manifest) VALUES (?, ?, ?)",
+                (started, time.time(), json.dumps(manifest, default=str)),
+            )
+        except sqlite3.OperationalError as err:
+            raise self._fault(err) from err
         return int(cur.lastrowid or 0)
 
     # -- reading -------------------------------------------------------------------------
@@ -333,18 +365,32 @@ class Store:
     def integrity_ok(self) -> bool:
         return self._con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
+    def _problem(self, what: str, err: Exception) -> None:
+        self.problems.append(f"{self.path}: {what} skipped ({type(err).__name__}: {err})")
+
     def documents(self) -> Iterator[Document]:
+        """Stored articles in the order they came; a row that cannot be read is skipped
+        (see :attr:`problems`), and a date out of range is dropped, not the article."""
         for row in self._con.execute(
             "SELECT id, title, text, source, published, segments FROM documents ORDER BY rowid"
         ):
-            yield Document(
-                id=row[0],
-                title=row[1],
-                text=row[2],
-                source=row[3],
-                published=date.fromisoformat(row[4]) if row[4] else None,
-                segments=tuple(tuple(s) for s in json.loads(row[5])),
-            )
+            try:
+                doc = Document(
+                    id=row[0],
+                    title=row[1],
+                    text=row[2],
+                    source=row[3],
+                    published=None,
+                    segments=tuple((int(a), int(b)) for a, b in json.loads(row[5])),
+                )
+            except (ValueError, TypeError) as err:
+                self._problem(f"article {row[0]!r}", err)
+                continue
+            try:
+                doc = replace(doc, published=parse_date(row[4]))
+            except InputError as err:
+                self.problems.append(f"{self.path}: article {row[0]!r}: {err}; date dropped")
+            yield doc
 
     def mentions(self) -> dict[str, list[Mention]]:
         """Stored mentions by document id, in text order."""
@@ -354,8 +400,8 @@ class Store:
             "SELECT document_id, place_id, start, end, surface, confidence, precision, sentence,"
             " candidates, relation FROM mentions ORDER BY document_id, start, id"
         ):
-            out.setdefault(row[0], []).append(
-                Mention(
+            try:
+                mention = Mention(
                     document_id=row[0],
                     start=row[2],
                     end=row[3],
@@ -367,7 +413,10 @@ class Store:
                     candidates=tuple(json.loads(row[8])),
                     relation=_relation_from_json(row[9], places),
                 )
-            )
+            except (KeyError, ValueError, TypeError) as err:
+                self._problem(f"a mention of {row[4]!r} in {row[0]!r}", err)
+                continue
+            out.setdefault(row[0], []).append(mention)
         return out
 
     def events(self) -> list[Event]:
@@ -377,8 +426,13 @@ class Store:
             "SELECT event_id, document_id FROM event_sources ORDER BY rowid"
         ):
             sources.setdefault(event_id, []).append(document_id)
-        rows = self._con.execute(_EVENT_SQL + " ORDER BY e.date, e.id").fetchall()
-        return [_event_from_row(r, tuple(sources.get(r[0], ()))) for r in rows]
+        out = []
+        for row in self._con.execute(_EVENT_SQL + " ORDER BY e.date, e.id").fetchall():
+            try:
+                out.append(_event_from_row(row, tuple(sources.get(row[0], ()))))
+            except (KeyError, ValueError, TypeError) as err:
+                self._problem(f"event {row[0]!r}", err)
+        return out
 
     def runs(self) -> list[dict[str, Any]]:
         return [

@@ -27,12 +27,16 @@ __all__ = [
     "clean_text",
     "decode_bytes",
     "document_from_html",
+    "document_from_record",
     "document_from_text",
     "document_from_url",
     "documents_from_bytes",
     "load_documents",
     "load_path",
     "parse_date",
+    "parse_record",
+    "record_id",
+    "record_text",
     "sentence_at",
     "sentence_spans",
 ]
@@ -136,17 +140,31 @@ def clean_text(raw: str, *, markdown: bool = False) -> tuple[str, tuple[tuple[in
     return text, tuple(segments) or ((0, 0),)
 
 
+#: The article dates accepted. Anything outside is a typo or a placeholder (0001-01-01,
+#: 9999-12-31), and date arithmetic near either end of Python's calendar overflows.
+MIN_DATE = date(1800, 1, 1)
+MAX_DATE = date(2199, 12, 31)
+
+
 def parse_date(value: object) -> date | None:
-    """Parse an ISO ``YYYY-MM-DD`` (or a longer ISO timestamp) into a date; None if absent."""
+    """Parse an ISO ``YYYY-MM-DD`` (or a longer ISO timestamp) into a date; None if absent.
+
+    Dates outside :data:`MIN_DATE`..:data:`MAX_DATE` are refused, so one placeholder date
+    cannot break every later reading of a corpus.
+    """
     if value in (None, ""):
         return None
     if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError as err:
-        raise InputError(f"not an ISO date (YYYY-MM-DD): {text!r}") from err
+        parsed = value
+    else:
+        text = str(value).strip()
+        try:
+            parsed = date.fromisoformat(text[:10])
+        except ValueError as err:
+            raise InputError(f"not an ISO date (YYYY-MM-DD): {text[:40]!r}") from err
+    if not MIN_DATE <= parsed <= MAX_DATE:
+        raise InputError(f"date {parsed.isoformat()} is out of range ({MIN_DATE}..{MAX_DATE})")
+    return parsed
 
 
 def _guess_title(text: str) -> str:
@@ -173,13 +191,21 @@ def document_from_text(
     text, segments = clean_text(raw, markdown=markdown)
     if not text.strip():
         raise InputError(f"{source}: no article text (empty or only boilerplate)")
+    try:
+        _valid_unicode("text", text)
+    except InputError as err:
+        raise InputError(f"{source}: {err}") from err
     digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    try:
+        when = parse_date(published)
+    except InputError as err:
+        raise InputError(f"{source}: {err}") from err
     return Document(
         id=doc_id or f"doc-{digest}",
         title=title if title is not None else _guess_title(text),
         text=text,
         source=source,
-        published=parse_date(published),
+        published=when,
         segments=segments,
     )
 
@@ -226,26 +252,29 @@ def document_from_url(
     url: str, *, published: date | str | None = None, timeout_s: float = 20.0
 ) -> Document:
     """Fetch a web page and extract its article (trafilatura). Only ever called when the
-    user gives a URL: nothing else in Flashpoints goes online for text."""
-    import urllib.error
-    import urllib.request
+    user gives a URL: nothing else in Flashpoints goes online for text.
+
+    The whole page must arrive within three times ``timeout_s`` and be no larger than an
+    article may be (:func:`max_article_chars`): a server that drips or floods is given up.
+    """
+    from .errors import FetchError
+    from .fetch import fetch
 
     if not url.lower().startswith(("http://", "https://")):
         raise InputError(f"{url}: only http and https addresses can be fetched")
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "flashpoints (article fetch)", "Accept": "text/html,*/*"}
-    )
+    headers = {"User-Agent": "flashpoints (article fetch)", "Accept": "text/html,*/*"}
     limit = max_article_chars()
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            data = response.read(limit + 1)
-    except urllib.error.HTTPError as err:
-        raise InputError(f"{url}: the server answered HTTP {err.code}") from err
-    except (urllib.error.URLError, TimeoutError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise InputError(f"{url}: cannot fetch ({reason})") from err
-    _check_size(url, len(data))
-    return _html_document(decode_bytes(data, url), url, published)
+        response = fetch(
+            url, headers=headers, timeout_s=timeout_s, deadline_s=3 * timeout_s, max_bytes=limit
+        )
+    except FetchError as err:
+        if err.kind == "too-large":
+            _check_size(url, limit + 1)
+        raise InputError(f"cannot fetch {err}") from err
+    if response.status >= 400:
+        raise InputError(f"{url}: the server answered HTTP {response.status}")
+    return _html_document(decode_bytes(response.body, url), url, published)
 
 
 def load_path(
@@ -264,8 +293,7 @@ def load_path(
         return [document_from_text(text, source="<stdin>", published=published)]
     p = Path(path)
     if p.is_dir():
-        found = sorted(c for c in p.rglob("*") if c.suffix in TEXT_SUFFIXES)
-        return list(load_documents(found, published=published, on_error=on_error))
+        return _folder_documents(p, published, on_error)
     try:
         data = p.read_bytes()
     except FileNotFoundError as err:
@@ -273,6 +301,38 @@ def load_path(
     except OSError as err:
         raise InputError(f"{name}: cannot read ({err.strerror or err})") from err
     return documents_from_bytes(data, name, published=published, on_error=on_error)
+
+
+def _folder_documents(
+    folder: Path, published: date | str | None, on_error: Callable[[str], None] | None
+) -> list[Document]:
+    """Every article in a folder, recursively in name order. Files of other kinds are
+    passed over; with ``on_error`` an unreadable article is reported and the rest go on.
+    A folder that yields no article at all is an error listing what was skipped and why,
+    never an empty map."""
+    files = sorted(c for c in folder.rglob("*") if c.is_file())
+    skipped = [
+        f"{c.name} (not {'/'.join(TEXT_SUFFIXES)})"
+        for c in files
+        if c.suffix.lower() not in TEXT_SUFFIXES and not c.name.startswith(".")
+    ]
+    docs: list[Document] = []
+    for file in (c for c in files if c.suffix.lower() in TEXT_SUFFIXES):
+        try:
+            docs += load_path(file, published=published, on_error=on_error)
+        except InputError as err:
+            if on_error is None:
+                raise
+            on_error(str(err))
+            skipped.append(f"{file.name} ({str(err).removeprefix(f'{file}: ')})")
+    if not docs:
+        if not files:
+            raise InputError(f"{folder}: the folder holds no files")
+        listed = "; ".join(skipped[:5]) + ("; ..." if len(skipped) > 5 else "")
+        raise InputError(
+            f"{folder}: no readable articles ({len(skipped)} file(s) skipped: {listed or 'none'})"
+        )
+    return docs
 
 
 def max_article_chars() -> int:
@@ -328,6 +388,88 @@ def documents_from_bytes(
     return [document_from_text(raw, source=name, published=published)]
 
 
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _valid_unicode(field: str, value: str) -> str:
+    """JSON can carry lone surrogates (``"\\ud800"``) that no UTF-8 file, SQLite or page can
+    hold: such a record is refused here, not halfway through storing it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise InputError(
+            f"{field!r} holds a lone surrogate (\\u{ord(value[err.start]):04x}), not valid Unicode"
+        ) from err
+    return value
+
+
+def parse_record(line: str) -> dict:
+    """One JSON-lines line as a JSON object; any problem is an :class:`InputError` saying why
+    (a line nested too deep for the parser included)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise InputError(f"not valid JSON ({err.msg} at column {err.colno})") from err
+    except RecursionError as err:
+        raise InputError("not valid JSON (nested too deeply)") from err
+    if not isinstance(record, dict):
+        raise InputError(f"a JSON object is needed, not {_json_type(record)}")
+    return record
+
+
+def record_text(record: dict) -> str:
+    """The ``text`` of a JSON-lines record, checked: present, a string, valid Unicode."""
+    if "text" not in record:
+        raise InputError("no 'text' field")
+    text = record["text"]
+    if not isinstance(text, str):
+        raise InputError(f"'text' must be a string, not {_json_type(text)}")
+    return _valid_unicode("text", text)
+
+
+def record_id(record: dict) -> str | int | None:
+    """The optional ``id`` of a JSON-lines record: a string or an integer."""
+    value = record.get("id")
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if not isinstance(value, str):
+        raise InputError(f"'id' must be a string or an integer, not {_json_type(value)}")
+    return _valid_unicode("id", value)
+
+
+def document_from_record(
+    record: dict, source: str, published: date | str | None = None
+) -> Document:
+    """A :class:`Document` from one JSON-lines record, every field checked on its own:
+    ``text`` (required string), ``title`` and ``published``/``date`` (optional strings),
+    ``id`` (optional string or integer). A problem raises :class:`InputError` saying which."""
+    text = record_text(record)
+    _check_size(source, len(text))
+    doc_id = record_id(record)
+    fields: dict[str, str | None] = {}
+    for key in ("title", "published", "date"):
+        value = record.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{key!r} must be a string, not {_json_type(value)}")
+        fields[key] = _valid_unicode(key, value) if value else None
+    return document_from_text(
+        text,
+        source=source,
+        title=fields["title"],
+        published=fields["published"] or fields["date"] or published,
+        doc_id=str(doc_id) if doc_id is not None else None,
+    )
+
+
 def _jsonl_documents(
     raw: str,
     name: str,
@@ -338,24 +480,14 @@ def _jsonl_documents(
         if not line.strip():
             continue
         try:
-            try:
-                record = json.loads(line)
-                text = record["text"]
-            except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise InputError(f"{name}:{number}: not a JSON object with a 'text' field") from err
-            _check_size(f"{name}:{number}", len(str(text)))
-            doc = document_from_text(
-                str(text),
-                source=f"{name}:{number}",
-                title=record.get("title"),
-                published=record.get("published") or record.get("date") or published,
-                doc_id=str(record["id"]) if record.get("id") is not None else None,
-            )
+            doc = document_from_record(parse_record(line), f"{name}:{number}", published)
         except InputError as err:
-            if on_error is None:
-                raise
             message = str(err)
-            on_error(message if message.startswith(f"{name}:") else f"{name}:{number}: {message}")
+            if not message.startswith(f"{name}:"):
+                message = f"{name}:{number}: {message}"
+            if on_error is None:
+                raise InputError(message) from err
+            on_error(message)
             continue
         yield doc
 

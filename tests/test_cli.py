@@ -121,7 +121,11 @@ def test_export_formats(runner, tmp_path):
             {"a.txt": b"Raqqa", "z.geojson": b"{"},
             "z.geojson: invalid JSON",
         ),
-        (["map", "a.txt", "-o", "nodir/m.html"], {"a.txt": b"Raqqa"}, "does not exist"),
+        (
+            ["map", "a.txt", "-o", "afile/m.html"],
+            {"a.txt": b"Raqqa", "afile": b""},
+            "afile is a file, not a folder",
+        ),
     ],
 )
 def test_errors_are_one_line_and_exit_2(runner, tmp_path, monkeypatch, args, files, message):

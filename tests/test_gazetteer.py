@@ -54,3 +54,29 @@ def test_a_file_that_is_not_an_index_is_a_clear_error(tmp_path):
     sqlite3.connect(bogus).execute("CREATE TABLE x (y)").connection.commit()
     with pytest.raises(GazetteerError, match="not a gazetteer index"):
         Gazetteer(bogus)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_a_corrupt_cached_index_is_rebuilt_by_itself(tmp_path, gazetteer, monkeypatch, damage):
+    import shutil
+
+    import geo.gazetteer as gz
+
+    cached = tmp_path / gazetteer.path.name
+    shutil.copyfile(gazetteer.path, cached)
+    if damage == "truncate":
+        with cached.open("r+b") as handle:
+            handle.truncate(cached.stat().st_size // 3)
+    else:
+        cached.write_bytes(b"\x00not sqlite" * 1000)
+    built = []
+
+    def build(target, data_dir):  # stands in for the half-minute build
+        built.append(target)
+        shutil.copyfile(gazetteer.path, target)
+        return target
+
+    monkeypatch.setattr(gz, "build_index", build)
+    fresh = gz._open_cached.__wrapped__(str(tmp_path), str(gz.DATA_DIR))
+    assert built == [cached]
+    assert fresh.lookup("Damascus")[0][0].country_code == "SY"

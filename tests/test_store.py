@@ -251,7 +251,7 @@ def test_ingest_skips_broken_lines_names_them_and_exits_non_zero(tmp_path):
     assert f"{corpus_file}:18:" in result.stderr
     assert f"{corpus_file}:151:" in result.stderr
     assert f"{corpus_file}:300:" in result.stderr
-    assert "3 bad line(s) skipped" in result.stderr
+    assert "3 bad input(s) skipped" in result.stderr
     with Store(db) as store:
         assert store.counts()["documents"] == 297  # every good line is stored
 
@@ -268,7 +268,7 @@ def test_a_100000_line_corpus_with_broken_lines_loads_the_rest(tmp_path):
     docs = list(load_documents([corpus_file], on_error=problems.append))
     assert len(docs) == 99_997
     assert [p.split(":")[1] for p in problems] == ["11", "50001", "100000"]
-    with pytest.raises(InputError, match=r"huge\.jsonl:11: not a JSON object"):
+    with pytest.raises(InputError, match=r"huge\.jsonl:11: not valid JSON"):
         list(load_documents([corpus_file]))
 
 
