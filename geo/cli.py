@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 import click
 from tqdm import tqdm
@@ -662,7 +662,7 @@ def watch_command(sources, db, every, once, config, alerts_out, delay, theatre) 
     """Poll RSS/Atom feeds (or pages) into a store, and raise alerts, until stopped."""
     from .watch import Watcher, load_watch_config, parse_duration
 
-    settings = load_watch_config(config or os.environ.get("FLASHPOINTS_CONFIG"))
+    settings = load_watch_config(config or setting("CONFIG"))
     every_s = parse_duration(every, "--every") if every else settings.every_s
     fetch = settings.fetch
     if delay is not None:
@@ -678,7 +678,7 @@ def watch_command(sources, db, every, once, config, alerts_out, delay, theatre) 
             rules=settings.rules,
             fetch=fetch,
             options=_options(theatre),
-            out=out,
+            out=cast(TextIO, out),
             log=lambda line: click.echo(f"flashpoints: {line}", err=True),
         )
         watcher.run(every_s, once=once)

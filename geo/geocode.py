@@ -408,7 +408,10 @@ class GeocoderChain:
         if self.down_reason:
             return GeocodeResult(query, service, reason=f"skipped: {self.down_reason}")
         kwargs: dict[str, Any] = {"exactly_one": True}
-        if "addressdetails" in inspect.signature(self._geocoder.geocode).parameters:
+        if (
+            self._geocoder is not None
+            and "addressdetails" in inspect.signature(self._geocoder.geocode).parameters
+        ):
             kwargs["addressdetails"] = True
         location, reason = self._call(self._limited, query, kwargs)
         if reason is not None:

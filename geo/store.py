@@ -563,7 +563,7 @@ class Store:
     def watch_items(self) -> list[dict[str, Any]]:
         """Every item the watch has seen, oldest first (status, attempts, error...)."""
         keys = ("url", "feed", "title", "published", "status", "content_hash", "document_id")
-        keys += ("attempts", "error")
+        keys = (*keys, "attempts", "error")
         rows = self._con.execute(
             f"SELECT {', '.join(keys)} FROM watch_items ORDER BY seen, rowid"
         ).fetchall()
