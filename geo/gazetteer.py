@@ -318,6 +318,38 @@ CREATE TABLE names (key TEXT NOT NULL, place_id TEXT NOT NULL, is_primary INTEGE
 """
 
 
+#: A town this close to the reference point of a region with its name is the region's seat.
+SEAT_KM = 60.0
+
+
+def _promote_namesake_seats(con: sqlite3.Connection) -> None:
+    """A town that gives its name to the region around it is what the bare name means.
+
+    "Lachin", "Shusha", "Idlib" or "Kirkuk" in the news is the town more often than the
+    district or province of the same name ("Lachin district" still finds the region: the
+    geoparser's suffix rule). Small seats would otherwise lose to the region's kind prior,
+    so the town is given the region's prior (with its name bonus) plus a hair. Only a town
+    near the region's own reference point counts: Quebec City is 600 km from the province's, and New York City
+    300 km from the state's, so "Quebec" and "New York" keep their usual reading.
+    """
+    rows = con.execute(
+        "SELECT t.id, a.prior + ? * (1 - nt.is_primary), a.lat, a.lon, t.lat, t.lon, t.prior"
+        " FROM places a JOIN names na ON na.place_id = a.id AND na.is_primary = 1"
+        " JOIN names nt ON nt.key = na.key"
+        " JOIN places t ON t.id = nt.place_id AND t.kind IN ('city', 'town')"
+        " WHERE a.kind = 'admin1' AND t.country_code = a.country_code",
+        # The region's primary name earns it a bonus at lookup that the town's alternate
+        # spelling does not ("Lachin" is the district's primary name, not the town's).
+        (PRIMARY_NAME_BONUS,),
+    ).fetchall()
+    raised = {
+        town: prior + 0.01
+        for town, prior, alat, alon, tlat, tlon, tprior in rows
+        if tprior <= prior and haversine_km(alat, alon, tlat, tlon) <= SEAT_KM
+    }
+    con.executemany("UPDATE places SET prior = ? WHERE id = ?", [(v, k) for k, v in raised.items()])
+
+
 def build_index(target: Path, data_dir: Path = DATA_DIR) -> Path:
     """Build the SQLite index at ``target`` atomically (a reader never sees half a file)."""
     stopwords = load_stopwords(data_dir / "stopwords.txt")
@@ -363,6 +395,7 @@ def build_index(target: Path, data_dir: Path = DATA_DIR) -> Path:
                         names.append((key, p.id, primary))
             con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", places)
             con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
+        _promote_namesake_seats(con)
         # Reverse geocoding looks places up by latitude band (see Gazetteer.nearest).
         con.execute("CREATE INDEX places_lat ON places (lat)")
         con.executemany(

@@ -15,6 +15,7 @@ import operator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .gazetteer import KIND_PRIOR
 from .model import Place
 from .names import normalize
 from .recognition import ADMIN_SUFFIXES, TOWNS, Candidate
@@ -257,7 +258,7 @@ def _base_scores(places, suffix: str, context: set[str], opts: GeoparseOptions):
     bbox = opts.theatre_bbox
     base = [
         (
-            (prior + bonus * _damping(p) if p.country_code in context else prior)
+            (prior + bonus * _damping(p, prior) if p.country_code in context else prior)
             + (bonus if bbox is not None and _in_bbox(p, bbox) else 0.0)
             + (_suffix_bonus(suffix, p.kind) if suffix else 0.0),
             p,
@@ -275,8 +276,12 @@ def _in_bbox(place: Place, bbox: tuple[float, float, float, float] | None) -> bo
     return south <= place.lat <= north and west <= place.lon <= east
 
 
-def _damping(place: Place) -> float:
-    """Hamlets get half the support of context: a 993-person "Texas" must not beat the state."""
+def _damping(place: Place, prior: float | None = None) -> float:
+    """Hamlets get half the support of context: a 993-person "Texas" must not beat the state.
+    A small town that is the seat of the region named like it ("Lachin") is no hamlet: the
+    gazetteer gave it the region's prior (see ``geo.gazetteer.SEAT_KM``)."""
+    if prior is not None and prior >= KIND_PRIOR["admin1"]:
+        return 1.0
     return 0.5 if place.kind == "town" and 0 < place.population < HAMLET_POPULATION else 1.0
 
 

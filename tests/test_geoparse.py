@@ -201,3 +201,21 @@ def test_repeated_names_resolve_the_same_everywhere(gazetteer):
         "Shelling in Vovchansk.",
         "Vovchansk was quiet later.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "kind"),
+    [
+        ("Azerbaijani troops entered Shusha on Sunday.", "Shusha", "town"),
+        ("Azerbaijani troops entered Lachin on Sunday.", "Lachin", "town"),
+        (
+            "Fighting went on in Lachin district, Azerbaijani officials said.",
+            "Lachin district",
+            "admin1",
+        ),
+        ("Shelling hit Idlib overnight, Syrian officials said.", "Idlib", "city"),
+    ],
+)
+def test_a_bare_region_name_is_its_namesake_seat(gazetteer, text, surface, kind):
+    found = {m.surface: m.place for m in geoparse(document_from_text(text), gazetteer)}
+    assert found[surface].kind == kind
