@@ -329,8 +329,8 @@ def _promote_namesake_seats(con: sqlite3.Connection) -> None:
     district or province of the same name ("Lachin district" still finds the region: the
     geoparser's suffix rule). Small seats would otherwise lose to the region's kind prior,
     so the town is given the region's prior (with its name bonus) plus a hair. Only a town
-    near the region's own reference point counts: Quebec City is 600 km from the province's, and New York City
-    300 km from the state's, so "Quebec" and "New York" keep their usual reading.
+    near the region's own reference point counts: Quebec City is 600 km from the province's,
+    and New York City 300 km from the state's, so they gain nothing here.
     """
     rows = con.execute(
         "SELECT t.id, a.prior + ? * (1 - nt.is_primary), a.lat, a.lon, t.lat, t.lon, t.prior"
