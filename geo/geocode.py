@@ -18,7 +18,6 @@ from __future__ import annotations
 import inspect
 import json
 import math
-import os
 import time
 import warnings
 from collections.abc import Callable
@@ -41,7 +40,7 @@ from .fetch import fetch
 from .gazetteer import Gazetteer, open_gazetteer
 from .geodesy import haversine_km
 from .model import Place
-from .paths import geocode_cache_path
+from .paths import geocode_cache_path, setting
 from .sqlfiles import open_sqlite
 
 __all__ = [
@@ -170,7 +169,7 @@ def _geopy_geocoder(settings: OnlineSettings) -> Geocoder:
         "timeout": settings.timeout_s,
         "domain": settings.domain,
         "scheme": settings.scheme,
-        "api_key": os.environ.get(f"FLASHPOINTS_{name.upper()}_API_KEY"),
+        "api_key": setting(f"{name.upper()}_API_KEY"),
         # Retries are the chain's (they honour Retry-After and count towards giving up), so
         # the HTTP layer must not retry behind its back.
         "adapter_factory": _adapter_without_retries,
