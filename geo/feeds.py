@@ -18,16 +18,14 @@ from __future__ import annotations
 import calendar
 import email.utils
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.client import HTTPException
 from importlib.metadata import PackageNotFoundError, version
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 from .errors import FetchError, InputError
+from .fetch import fetch
 
 __all__ = [
     "USER_AGENT",
@@ -54,7 +52,6 @@ RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 60.0
 #: How long a host's robots.txt is trusted before it is read again.
 ROBOTS_TTL_S = 3600.0
-_CHUNK = 65536
 
 
 @dataclass(frozen=True)
@@ -224,86 +221,50 @@ class Fetcher:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _once(self, method: str, url: str, headers: dict[str, str], data: bytes | None) -> Response:
-        """One request, bounded by the deadline and the size cap; errors as FetchError."""
+        """One request, bounded by the deadline and the size cap (:func:`geo.fetch.fetch`);
+        an error status is a FetchError saying whether asking again may help."""
         self._wait_turn(url)
         settings = self.settings
-        request = urllib.request.Request(
-            url,
-            data=data,
-            method=method,
-            headers={"User-Agent": settings.user_agent, **headers},
-        )
-        start = time.monotonic()
-        deadline = start + settings.deadline_s
         self.requests += 1
         try:
-            with urllib.request.urlopen(
-                request, timeout=min(settings.timeout_s, settings.deadline_s)
-            ) as answer:
-                body = _read_bounded(answer, url, deadline, settings.max_bytes)
-                return Response(
-                    url=answer.geturl(),
-                    status=answer.status,
-                    body=body,
-                    content_type=answer.headers.get("Content-Type", ""),
-                    etag=answer.headers.get("ETag"),
-                    last_modified=answer.headers.get("Last-Modified"),
-                )
-        except urllib.error.HTTPError as err:
-            if err.code == 304:
-                return Response(
-                    url=url,
-                    status=304,
-                    body=b"",
-                    etag=err.headers.get("ETag"),
-                    last_modified=err.headers.get("Last-Modified"),
-                )
-            wait = _retry_after(err.headers.get("Retry-After"))
-            failure = FetchError(
-                f"{url}: the server answered HTTP {err.code}",
-                status=err.code,
-                retryable=err.code in RETRYABLE_STATUS
+            answer = fetch(
+                url,
+                method=method,
+                data=data,
+                headers={"User-Agent": settings.user_agent, **headers},
+                timeout_s=min(settings.timeout_s, settings.deadline_s),
+                deadline_s=settings.deadline_s,
+                max_bytes=settings.max_bytes,
+            )
+        finally:
+            self._last[urlsplit(url).netloc] = time.monotonic()
+        got = answer.headers
+        if answer.status == 304:
+            return Response(
+                url=url,
+                status=304,
+                body=b"",
+                etag=got.get("etag"),
+                last_modified=got.get("last-modified"),
+            )
+        if answer.status >= 400:
+            wait = _retry_after(got.get("retry-after"))
+            raise FetchError(
+                f"{url}: the server answered HTTP {answer.status}",
+                kind="status",
+                status=answer.status,
+                retryable=answer.status in RETRYABLE_STATUS
                 and (wait is None or wait <= MAX_RETRY_AFTER_S),
                 retry_after=wait,
             )
-            raise failure from err
-        except TimeoutError as err:
-            raise FetchError(
-                f"{url}: no answer within {min(settings.timeout_s, settings.deadline_s):g} s"
-            ) from err
-        except urllib.error.URLError as err:
-            reason = err.reason
-            if isinstance(reason, TimeoutError):
-                raise FetchError(f"{url}: no answer within {settings.timeout_s:g} s") from err
-            raise FetchError(f"{url}: cannot connect ({reason})") from err
-        except (HTTPException, OSError) as err:
-            raise FetchError(f"{url}: connection failed ({err})") from err
-        finally:
-            self._last[urlsplit(url).netloc] = time.monotonic()
-
-
-def _read_bounded(answer, url: str, deadline: float, max_bytes: int) -> bytes:
-    """The body, or a FetchError once it passes the deadline or the size cap."""
-    length = answer.headers.get("Content-Length")
-    if length and length.isdigit() and int(length) > max_bytes:
-        raise FetchError(
-            f"{url}: {int(length) / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit",
-            retryable=False,
+        return Response(
+            url=answer.url,
+            status=answer.status,
+            body=answer.body,
+            content_type=got.get("content-type", ""),
+            etag=got.get("etag"),
+            last_modified=got.get("last-modified"),
         )
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        if time.monotonic() > deadline:
-            raise FetchError(f"{url}: the answer took longer than the deadline")
-        chunk = answer.read1(_CHUNK) if hasattr(answer, "read1") else answer.read(_CHUNK)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(
-                f"{url}: more than the {max_bytes / 1e6:g} MB an answer may be", retryable=False
-            )
-        chunks.append(chunk)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -97,6 +97,7 @@ def _handlers(sockets: _Sockets, same_host: str | None, ssl_context) -> list:
                 raise FetchError(
                     f"{req.full_url}: redirected to another host ({target.netloc}), not followed",
                     kind="redirect",
+                    retryable=False,
                 )
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
@@ -111,6 +112,7 @@ def _read(response, max_bytes: int, url: str) -> bytes:
         raise FetchError(
             f"{url}: the answer is {int(declared):,} bytes, over the {max_bytes:,} allowed",
             kind="too-large",
+            retryable=False,
         )
     chunks: list[bytes] = []
     size = 0
@@ -123,6 +125,7 @@ def _read(response, max_bytes: int, url: str) -> bytes:
             raise FetchError(
                 f"{url}: the answer is larger than the {max_bytes:,} bytes allowed",
                 kind="too-large",
+                retryable=False,
             )
         chunks.append(chunk)
 
@@ -130,6 +133,8 @@ def _read(response, max_bytes: int, url: str) -> bytes:
 def fetch(
     url: str,
     *,
+    method: str = "GET",
+    data: bytes | None = None,
     headers: dict[str, str] | None = None,
     timeout_s: float = 10.0,
     deadline_s: float = 30.0,
@@ -138,7 +143,8 @@ def fetch(
     proxies: dict[str, str] | None = None,
     ssl_context=None,
 ) -> Response:
-    """GET ``url`` whole within ``deadline_s``, at most ``max_bytes`` of body.
+    """GET (or ``method`` with ``data``) ``url`` whole within ``deadline_s``, at most
+    ``max_bytes`` of body. Geocoders, article pages, feeds and webhooks all come through here.
 
     ``timeout_s`` bounds each wait for the network. An HTTP error status is returned, not
     raised (its body capped too): the caller decides what a 429 or a 500 means. Anything
@@ -150,7 +156,7 @@ def fetch(
     opener = urllib.request.build_opener(
         urllib.request.ProxyHandler(proxies), *_handlers(sockets, host, ssl_context)
     )
-    request = urllib.request.Request(url, headers=headers or {})
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     watchdog = threading.Timer(deadline_s, sockets.expire)
     watchdog.daemon = True
     started = time.monotonic()
@@ -176,8 +182,9 @@ def fetch(
         if isinstance(reason, FetchError):
             raise reason from err
         timed_out = isinstance(reason, TimeoutError) or "timed out" in str(reason)
-        kind = "timeout" if timed_out else "network"
-        raise FetchError(f"{url}: {reason}", kind=kind) from err
+        if timed_out:
+            raise FetchError(f"{url}: no answer within {timeout_s:g} s", kind="timeout") from err
+        raise FetchError(f"{url}: cannot connect ({reason})", kind="network") from err
     finally:
         watchdog.cancel()
     if sockets.expired or time.monotonic() - started > deadline_s:

@@ -422,7 +422,7 @@ def test_fetcher_spaces_requests_to_one_host(site):
 def test_fetcher_caps_size_and_deadline(site):
     site.route("/big", b"x" * 5000)
     small = Fetcher(replace(FAST, max_bytes=1000, robots=False))
-    with pytest.raises(FetchError, match=r"over the 0\.001 MB limit"):
+    with pytest.raises(FetchError, match=r"over the 1,000 allowed|larger than the 1,000 bytes"):
         small.get(site.url("/big"))
     site.route("/slow", b"late", delay_s=1.0)
     with pytest.raises(FetchError, match=r"no answer within 0\.5 s"):
@@ -430,7 +430,7 @@ def test_fetcher_caps_size_and_deadline(site):
     # A byte every 0.1 s never trips the socket timeout; the overall deadline stops it.
     site.route("/drip", b"x" * 40, drip_s=0.1)
     started = time.monotonic()
-    with pytest.raises(FetchError, match="longer than the deadline"):
+    with pytest.raises(FetchError, match="no whole answer within"):
         Fetcher(replace(FAST, robots=False)).get(site.url("/drip"))
     assert time.monotonic() - started < 2.0
 
