@@ -23,6 +23,7 @@ from .errors import FlashpointsError, InputError
 from .events import merge_events
 from .export import (
     dumps,
+    events_acled_csv,
     events_csv,
     manifest,
     mention_record,
@@ -604,14 +605,20 @@ def ingest_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv"]),
+    type=click.Choice(["json", "csv", "acled-csv"]),
     default="json",
     show_default=True,
-    help="json: {events: [...]}; csv: one row an event.",
+    help="json: {events: [...]}; csv: one row an event; acled-csv: ACLED's columns and codes.",
+)
+@click.option(
+    "--include-unreal",
+    is_flag=True,
+    help="Also list what did not happen (planned, threatened, denied...), with its modality"
+    " (INPUT files only: a store keeps what happened).",
 )
 @_theatre_option
 @_friendly
-def events_command(inputs, db, published, fmt, theatre) -> None:
+def events_command(inputs, db, published, fmt, include_unreal, theatre) -> None:
     """Dated events (what happened, where, when, by whom) in INPUT files or a store."""
     skipped = _Skipped()
     if db:
@@ -626,10 +633,20 @@ def events_command(inputs, db, published, fmt, theatre) -> None:
         for doc in load_documents(inputs, published=published, on_error=skipped):
             # Events need the mentions only: no zones, borders or memberships to compute.
             try:
-                found += process_document(doc, options)[2]
+                found += process_document(doc, options, include_unreal=include_unreal)[2]
             except Exception as err:  # one article's failure is its own
                 skipped(f"{doc.source}: {type(err).__name__}: {err}"[:300])
         events = merge_events(found)
+    if fmt == "acled-csv":
+        gazetteer = open_gazetteer()
+
+        def country_name(code: str) -> str:
+            country = gazetteer.country(code) if code else None
+            return country.name if country else code
+
+        click.echo(events_acled_csv(events, country_name), nl=False)
+        skipped.finish()
+        return
     records = [e.record() for e in events]
     if fmt == "csv":
         click.echo(events_csv(records), nl=False)

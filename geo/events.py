@@ -1,18 +1,34 @@
-"""Dated events: a sentence that ties an action to a place and a time.
+"""Dated events in ACLED's terms: what happened, where, when, between whom, and how sure.
 
 "Coalition aircraft struck a column of pro-regime forces on May 18 after it pushed inside the
-de-confliction zone northeast of al-Tanf" is an airstrike, on 18 May of the article's year, by
-"Coalition aircraft", near the derived point northeast of al Tanf. Rules, not a model: every
-event can be traced to the words that made it, and each keeps its uncertainty (a date known to
-the month is a month, "recently" is a fortnight) instead of pretending to precision.
+de-confliction zone northeast of al-Tanf" is an air/drone strike (ACLED: Explosions/Remote
+violence), on 18 May of the article's year, by "Coalition aircraft" against "pro-regime forces",
+at the derived point northeast of al Tanf. Rules, not a model: every event can be traced to the
+words that made it, and each keeps its uncertainty (a date known to the month is a month,
+"recently" is a fortnight) instead of pretending to precision.
 
-Where an event happened is not every place its sentence names: "..., US officials in
-Washington said" reports from Washington about somewhere else, so reporting places are skipped
-and a relative location beats its own anchor.
+Three rules do most of the work of a careful coder:
+
+- **Only what happened is an event.** Plans and plots, threats, warnings, conditionals,
+  questions, denials, condemnations, career background and history older than the story are
+  recognised (``modality``) and left out unless asked for (``include_unreal``).
+- **Where it happened, not where it was reported.** A dateline ("BEIRUT (AP) —"), a capital
+  that speaks ("Tbilisi says ...") and the anchor of a relative location ("160 km south of
+  Colombo") are never the event's place; "eastern Chad" is the eastern part of Chad, with
+  ACLED's geo-precision 2.
+- **Sentences lean on their neighbours.** "The battle took place at al Tanf" takes its date
+  from the sentence before ("In April, ... an hours-long battle"), and a sentence that only
+  says "there" takes the place named just before.
+
+Each project kind (``airstrike``, ``ied``, ``arrest``...) maps to one ACLED event type and
+sub-event type (:data:`TAXONOMY`); a few depend on the words around them (an attack on
+civilians is Violence against civilians, on soldiers a Battle; a protest the police broke up is
+a Protest with intervention).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -25,7 +41,9 @@ from .text import sentence_spans
 
 __all__ = [
     "EVENT_KINDS",
+    "TAXONOMY",
     "Event",
+    "acled_record",
     "extract_events",
     "merge_events",
     "precision_rank",
@@ -33,59 +51,215 @@ __all__ = [
     "same_event",
 ]
 
-#: Event kinds and the words that signal them, most specific first.
+BATTLES = "Battles"
+EXPLOSIONS = "Explosions/Remote violence"
+VIOLENCE = "Violence against civilians"
+PROTESTS = "Protests"
+RIOTS = "Riots"
+STRATEGIC = "Strategic developments"
+
+#: Each project kind: its ACLED event type and sub-event type (the default reading; a few
+#: kinds are re-read from the words around them, see ``_acled_type``).
+TAXONOMY: dict[str, tuple[str, str]] = {
+    "suicide-bombing": (EXPLOSIONS, "Suicide bomb"),
+    "ied": (EXPLOSIONS, "Remote explosive/landmine/IED"),
+    "airstrike": (EXPLOSIONS, "Air/drone strike"),
+    "shelling": (EXPLOSIONS, "Shelling/artillery/missile attack"),
+    "grenade": (EXPLOSIONS, "Grenade"),
+    "recapture": (BATTLES, "Government regains territory"),
+    "capture": (BATTLES, "Non-state actor overtakes territory"),
+    "clash": (BATTLES, "Armed clash"),
+    "abduction": (VIOLENCE, "Abduction/forced disappearance"),
+    "attack": (VIOLENCE, "Attack"),
+    "riot": (RIOTS, "Violent demonstration"),
+    "protest": (PROTESTS, "Peaceful protest"),
+    "arrest": (STRATEGIC, "Arrests"),
+    "looting": (STRATEGIC, "Looting/property destruction"),
+    "base": (STRATEGIC, "Headquarters or base established"),
+    "agreement": (STRATEGIC, "Agreement"),
+    "withdrawal": (STRATEGIC, "Non-violent transfer of territory"),
+    "deployment": (STRATEGIC, "Other"),
+    "closure": (STRATEGIC, "Other"),
+    "displacement": (STRATEGIC, "Other"),
+}
+
+#: The words that signal each kind, most specific kind first: one sentence gives one event,
+#: of the first kind whose words it holds in a real (not planned, not denied) statement.
 EVENT_KINDS: dict[str, tuple[str, ...]] = {
+    "suicide-bombing": (
+        r"suicide (?:bomb(?:er|ers|ing|ings)?|attacks?|car bombs?|vests?)",
+        r"blew (?:himself|herself|themselves) up",
+    ),
+    "ied": (
+        r"roadside bombs?",
+        r"car bombs?",
+        r"IEDs?",
+        r"improvised explosive devices?",
+        r"landmines?",
+        r"(?:land )?mines? exploded",
+        r"booby[- ]trap(?:ped|s)?",
+        r"explosives?[- ]laden",
+        r"bomb (?:exploded|went off|blast)",
+        r"explosions?",
+        r"exploded",
+        r"blasts?",
+        r"bombings?",
+    ),
     "airstrike": (
         r"air ?strikes?",
         r"drone strikes?",
-        r"bomb(?:ed|ing|ings)",
+        r"drone attacks?",
+        r"(?:aircraft|jets|warplanes|drones|helicopters?|planes) (?:struck|hit|bombed|attacked|"
+        r"targeted|pounded|fired)",
         r"struck",
-        r"strikes? (?:on|against|hit)",
-        r"(?:aircraft|jets|warplanes|drones) (?:hit|attacked|targeted)",
+        r"bombed",
+        r"strikes? (?:on|against|hit|targeted)",
     ),
-    "shelling": (r"shell(?:ed|ing)", r"artillery", r"mortars?", r"rockets? (?:hit|fell|fired)"),
+    "shelling": (
+        r"shell(?:ed|ing|s)",
+        r"artillery",
+        r"mortars?",
+        r"rockets? (?:hit|fell|fired|struck|landed|attacks?)",
+        r"missiles? (?:hit|fell|struck|landed|strikes?|attacks?)",
+        r"fired (?:rockets|missiles|mortars)",
+    ),
+    "grenade": (r"grenades?",),
     "recapture": (r"recaptur(?:ed|e)", r"retook", r"retaken", r"regain(?:ed)? control"),
-    "capture": (
-        r"captur(?:ed|e)",
-        r"seiz(?:ed|e)",
-        r"overr?an",
-        r"took control",
-        r"fell to",
-        r"take \w+ from",
+    "capture": (r"captur(?:ed|e)", r"seiz(?:ed|e)", r"overr?an", r"took control", r"fell to"),
+    "abduction": (r"kidnapp(?:ed|ing)", r"abduct(?:ed|ion|ions)", r"taken hostage"),
+    "arrest": (
+        r"arrest(?:ed|s)?",
+        r"detain(?:ed|s)?",
+        r"detention of",
+        r"rounded up",
+        r"taken into custody",
     ),
-    "clash": (r"clash(?:ed|es)?", r"fighting", r"firefight", r"exchanged fire", r"battles?"),
+    "riot": (r"riot(?:s|ed|ing|ers)?", r"mob", r"lynch(?:ed|ing)"),
+    "protest": (
+        r"protest(?:ed|s|ers|ing)?",
+        r"demonstrat(?:ed|ion|ions|ors)",
+        r"rall(?:y|ied|ies)",
+        r"marched",
+        r"sit-ins?",
+    ),
+    "clash": (
+        r"clash(?:ed|es)?",
+        r"fighting",
+        r"firefights?",
+        r"gunfights?",
+        r"gun ?battles?",
+        r"exchanged fire",
+        r"battles?",
+        r"fought",
+        r"fired on",
+        r"opened fire",
+    ),
     "attack": (
         r"attack(?:ed|s)?",
         r"ambush(?:ed)?",
         r"raid(?:ed|s)?",
-        r"bombers?",
-        r"explosions?",
-        r"roadside bomb",
+        r"massacre(?:d)?",
+        r"shot dead",
+        r"gunmen killed",
+        r"assault(?:ed|s)?",
+    ),
+    "looting": (r"loot(?:ed|ing)", r"ransack(?:ed)", r"torched", r"set (?:fire|ablaze)"),
+    "base": (r"(?:set up|established|built) (?:a |an )?(?:new )?(?:base|outpost|headquarters)",),
+    "agreement": (
+        r"(?:ceasefire|truce|agreement|accord|deal) (?:was |were )?(?:signed|reached|agreed)",
+        r"signed (?:a |an )?(?:ceasefire|truce|agreement|accord|deal|peace)",
+        r"agreed (?:to|on) (?:a )?(?:ceasefire|truce|exchange|withdrawal)",
+    ),
+    "withdrawal": (
+        r"withdr(?:ew|awn) from",
+        r"pulled out of",
+        r"handed (?:over|control of)",
     ),
     "deployment": (
-        r"deploy(?:ed|ment)",
+        r"deployed",
         r"reinforc(?:ed|ements)",
         r"advanc(?:ed|ing)",
         r"pushed (?:inside|into)",
         r"moved (?:into|toward)",
         r"massed",
-        r"convoy",
     ),
-    "negotiation": (
-        r"talks",
-        r"negotiat(?:ed|ions?|ing)",
-        r"ceasefire",
-        r"truce",
-        r"agreement",
-        r"deal",
-    ),
-    "closure": (r"closed", r"closure", r"shut"),
-    "displacement": (r"fled", r"displaced", r"evacuat(?:ed|ion)"),
+    "closure": (r"closed", r"closure of", r"shut (?:down )?(?:the|its)"),
+    # "were displaced", not "displaced Syrians live in the camp" (a state, not an event).
+    "displacement": (r"fled", r"(?:were|was|been) displaced", r"evacuated"),
 }
 _KIND_PATTERNS = {
     kind: re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
     for kind, words in EVENT_KINDS.items()
 }
+# One alternation for the whole vocabulary: sentences without any trigger (most of them) are
+# skipped with one C-level search.
+_ANY_TRIGGER = re.compile(
+    r"\b(?:" + "|".join(w for words in EVENT_KINDS.values() for w in words) + r")\b",
+    re.IGNORECASE,
+)
+
+# -- modality: what did not (yet) happen -----------------------------------------------------
+
+#: Words before a trigger, in its clause, that make it something other than a real event.
+_UNREAL_BEFORE = [
+    (
+        "planned",
+        r"\b(?:plann?(?:ed|ing|s)?|plott?(?:ed|ing|s)?|conspir(?:ed|ing|acy)|intend(?:ed|s)?|"
+        r"prepar(?:ed|ing|es?)|aim(?:ed|s|ing)?|seek(?:s|ing)?|sought|want(?:s|ed)?|"
+        r"vow(?:ed|s)?|pledg(?:ed|es)|tr(?:y|ied|ying) to|accused of|suspected of|charged with)\b",
+    ),
+    ("threatened", r"\bthreat(?:en(?:ed|s|ing)?|s)?\b"),
+    ("warned", r"\bwarn(?:ed|s|ing)?\b|\bfears?\b|\bfeared\b|\brisk of\b|\bdanger of\b"),
+    (
+        "hypothetical",
+        r"\b(?:could|would|might|may|will|shall|if|unless|potential|possible|"
+        r"possibly|likely|looks? (?:to be|set)|expected to|set to|poised to|about to|in case of)\b",
+    ),
+    (
+        "denied",
+        r"\b(?:den(?:y|ied|ies|ying)|rejected (?:claims|reports)|no evidence of|"
+        r"did not|didn't|never)\b",
+    ),
+    ("condemned", r"\bcondemn(?:ed|s|ing)?\b|\bdenounc(?:ed|es)\b|\bdeplor(?:ed|es)\b"),
+    (
+        "background",
+        r"\b(?:served|deployed) (?:\w+ ){0,3}(?:times|tours?)\b|\bveteran of\b|"
+        r"\bhad (?:been )?deployed\b|\bformer\b",
+    ),
+]
+_UNREAL_PATTERNS = [(name, re.compile(p, re.IGNORECASE)) for name, p in _UNREAL_BEFORE]
+_CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:and |but |while |as |after |before )?|\s+(?:and|but)\s+")
+
+
+def _modality(sentence: str, trigger_at: int) -> str:
+    """``asserted`` for a real event, else why not: planned, threatened, warned,
+    hypothetical, denied, condemned, background, question."""
+    if sentence.rstrip().endswith("?"):
+        return "question"
+    if _CONDITIONAL.match(sentence):
+        return "hypothetical"
+    clause_start = 0
+    for m in _CLAUSE_BREAK.finditer(sentence, 0, trigger_at):
+        clause_start = m.end()
+    before = sentence[clause_start:trigger_at]
+    for name, pattern in _UNREAL_PATTERNS:
+        if pattern.search(before):
+            return name
+    if _MODAL_AFTER.match(sentence, trigger_at):
+        return "hypothetical"  # "fighting could break out"
+    if _UNREAL_PATTERNS[-1][1].search(sentence, clause_start, trigger_at + 60):
+        return "background"  # "had deployed numerous times to Afghanistan"
+    return "asserted"
+
+
+_CONDITIONAL = re.compile(r"\W*(?:if|unless|should|in case)\b", re.IGNORECASE)
+_MODAL_AFTER = re.compile(
+    r"\w+(?:\s+\w+){0,2}?\s+(?:could|would|might|may|will|is likely to|is expected to)\b",
+    re.IGNORECASE,
+)
+
+
+# -- dates -----------------------------------------------------------------------------------
 
 _MONTHS = {
     m: i
@@ -109,36 +283,159 @@ _MONTHS = {
     for m in names
 }
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAY = "|".join(_WEEKDAYS)
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE_PATTERNS = [
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
     ("dmy", re.compile(r"\b(?P<day>\d{1,2})\s+" + _MONTH + r"(?:\s+(?P<year>\d{4}))?\b", re.I)),
     ("mdy", re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:,?\s+(?P<year>\d{4}))?\b", re.I)),
-    ("weekday", re.compile(r"\b(?:on|last)\s+(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b", re.I)),
+    ("month-year", re.compile(r"\b" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.I)),
+    (
+        "weekday",
+        re.compile(r"\b(?:on|last|early|late)\s+(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b", re.I),
+    ),
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
     ("today", re.compile(r"\b(?:today|this morning|tonight|overnight)\b", re.I)),
+    ("last-weekend", re.compile(r"\b(?:last|over the|this past) weekend\b", re.I)),
     ("last-week", re.compile(r"\blast week\b", re.I)),
     ("last-month", re.compile(r"\blast month\b", re.I)),
     ("month", re.compile(r"\b(?:in|since|during|early|late|mid-?)\s*" + _MONTH + r"\b", re.I)),
     ("recently", re.compile(r"\b(?:recently|in recent (?:days|weeks))\b", re.I)),
 ]
+_YEAR = re.compile(r"\b(?:in |of |since )?(?P<year>(?:19|20)\d{2})\b")
 #: How uncertain each kind of date is, in days either side (documented in the event record).
+#: ``weekday``: "on Tuesday" in an article published on a Tuesday is most likely that day,
+#: but may be the Tuesday before.
 DATE_UNCERTAINTY_DAYS = {
     "day": 0,
+    "weekday": 7,
     "week": 3,
     "month": 15,
     "approximate": 14,
     "reported": 7,
 }
+#: ACLED's time precision for each of ours: 1 the day, 2 the week, 3 the month.
+TIME_PRECISION = {"day": 1, "weekday": 2, "week": 2, "approximate": 2, "reported": 2, "month": 3}
+
+
+def _safe(build, *args) -> date | None:
+    """A date from arithmetic that may leave the calendar (year 1 minus a week): None then."""
+    try:
+        return build(*args)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _previous(published: date, month: int, day: int, year: int | None) -> date | None:
+    """The date with this month and day in the year that puts it on or before publication."""
+    if year:
+        return _safe(date, year, month, day)
+    found = _safe(date, published.year, month, day)
+    if found is None or found <= published:
+        return found
+    return _safe(date, published.year - 1, month, day)
+
+
+def resolve_date(text: str, published: date | None) -> tuple[date | None, str | None, str]:
+    """(date, precision, the words) for the first date phrase in ``text``.
+
+    Relative phrases need the article's date; without one, only absolute dates resolve.
+    No phrase at all gives the article's date with precision ``reported``. No arithmetic here
+    can raise, whatever the article's date (year 1 or 9999).
+    """
+    for kind, pattern in _DATE_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        found = _resolve(kind, m, published)
+        if found is _SKIP:
+            continue
+        return found  # type: ignore[return-value]
+    if published is None:
+        return None, None, ""
+    return published, "reported", ""
+
+
+_SKIP = object()
+
+
+def _resolve(kind: str, m: re.Match, published: date | None):
+    words = m.group(0)
+    if kind == "iso":
+        when = _safe(date, int(m["y"]), int(m["m"]), int(m["d"]))
+        return (when, "day", words) if when else _SKIP
+    if kind in ("dmy", "mdy"):
+        month, day = _MONTHS[m["month"].lower()], int(m["day"])
+        year = int(m["year"]) if m["year"] else None
+        if year is None and published is None:
+            return _SKIP
+        when = _previous(published or date.min, month, day, year)
+        return (when, "day", words) if when else _SKIP
+    if kind == "month-year":
+        when = _safe(date, int(m["year"]), _MONTHS[m["month"].lower()], 15)
+        return (when, "month", words) if when else _SKIP
+    if published is None:
+        return None, None, words
+    p = published
+    if kind == "weekday":
+        target = _WEEKDAYS.index(m["weekday"].lower())
+        delta = (p.weekday() - target) % 7
+        if delta == 0 and not words.lower().startswith("last"):
+            return p, "weekday", words  # the day of publication, or a week before
+        return _safe(lambda: p - timedelta(days=delta or 7)), "day", words
+    if kind == "yesterday":
+        return _safe(lambda: p - timedelta(days=1)), "day", words
+    if kind == "today":
+        return p, "day", words
+    if kind == "last-weekend":
+        # The Saturday of the weekend before publication (Sunday's event is a day out).
+        back = (p.weekday() - 5) % 7 or 7
+        return _safe(lambda: p - timedelta(days=back)), "week", words
+    if kind == "last-week":
+        return _safe(lambda: p - timedelta(days=7)), "week", words
+    if kind == "last-month":
+        last = _safe(lambda: p.replace(day=1) - timedelta(days=1))
+        return (last.replace(day=15) if last else None), "month", words
+    if kind == "month":
+        month = _MONTHS[m["month"].lower()]
+        year = p.year if month <= p.month else p.year - 1
+        return _safe(date, year, month, 15), "month", words
+    if kind == "recently":
+        return _safe(lambda: p - timedelta(days=7)), "approximate", words
+    return _SKIP
+
+
+def _reference_date(document: Document) -> date | None:
+    """The article's date, or, when it has none, the first full date its text gives: "On 3
+    May 2024 ..." dates the story well enough to read "on Saturday" against."""
+    if document.published is not None:
+        return document.published
+    for kind in ("iso", "dmy", "mdy"):
+        for m in dict(_DATE_PATTERNS)[kind].finditer(document.text):
+            if kind == "iso" or m["year"]:
+                found = _resolve(kind, m, None)
+                if found is not _SKIP and found[0] is not None:
+                    return found[0]
+    return None
+
+
+# -- the record ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Event:
     """Something that happened, where and when, with the words that say so.
 
-    ``date_precision`` is ``day``, ``week``, ``month``, ``approximate`` (from "recently") or
-    ``reported`` (no date in the sentence: on or before the article's date); ``date`` is None
-    when the article itself has no date. ``sources`` lists the documents that report it.
+    ``kind`` is the project's fine kind; ``event_type`` and ``sub_event_type`` are ACLED's.
+    ``date_precision`` is ``day``, ``weekday`` (the publication day or a week before),
+    ``week``, ``month``, ``approximate`` ("recently") or ``reported`` (no date in the text: on
+    or before the article's date); ``date`` is None when nothing dates the story.
+    ``actor1`` acts (attacker, protesters), ``actor2`` is acted on (target, police); ``actors``
+    lists every actor phrase of the sentence. ``geo_precision`` is ACLED's: 1 the place itself,
+    2 near it or part of a region, 3 a whole region or country. ``modality`` is ``asserted``
+    for what happened; anything else (planned, threatened, warned, hypothetical, denied,
+    condemned, background, historical, question) is kept only on request.
+    ``sources`` lists the documents that report it.
     """
 
     id: str
@@ -153,10 +450,22 @@ class Event:
     confidence: float
     trigger: str
     sources: tuple[str, ...] = ()
+    event_type: str = ""
+    sub_event_type: str = ""
+    actor1: str = ""
+    actor2: str = ""
+    fatalities: int | None = None
+    geo_precision: int = 1
+    modality: str = "asserted"
 
     @property
     def uncertainty_days(self) -> int | None:
         return DATE_UNCERTAINTY_DAYS.get(self.date_precision or "")
+
+    @property
+    def time_precision(self) -> int | None:
+        """ACLED's time precision: 1 the day, 2 about a week, 3 the month."""
+        return TIME_PRECISION.get(self.date_precision or "")
 
     def record(self) -> dict:
         return {
@@ -165,186 +474,469 @@ class Event:
             "date_precision": self.date_precision,
             "date_text": self.date_text,
             "date_uncertainty_days": self.uncertainty_days,
+            "time_precision": self.time_precision,
             "kind": self.kind,
+            "event_type": self.event_type,
+            "sub_event_type": self.sub_event_type,
             "place": self.place.name,
             "place_id": self.place.id,
+            "country_code": self.place.country_code,
             "lat": self.place.lat,
             "lon": self.place.lon,
+            "geo_precision": self.geo_precision,
+            "actor1": self.actor1,
+            "actor2": self.actor2,
             "actors": list(self.actors),
+            "fatalities": self.fatalities,
             "sentence": self.sentence,
             "trigger": self.trigger,
+            "modality": self.modality,
             "confidence": self.confidence,
             "sources": list(self.sources or (self.document_id,)),
         }
 
 
-def _previous(published: date, month: int, day: int, year: int | None) -> date | None:
-    """The date with this month and day in the year that puts it on or before publication."""
-    try:
-        if year:
-            return date(year, month, day)
-        found = date(published.year, month, day)
-        return found if found <= published else date(published.year - 1, month, day)
-    except ValueError:
-        return None
-
-
-def resolve_date(text: str, published: date | None) -> tuple[date | None, str | None, str]:
-    """(date, precision, the words) for the first date phrase in ``text``.
-
-    Relative phrases need the article's date; without one, only absolute dates resolve.
-    No phrase at all gives the article's date with precision ``reported``.
-    """
-    for kind, pattern in _DATE_PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        words = m.group(0)
-        if kind == "iso":
-            try:
-                return date(int(m["y"]), int(m["m"]), int(m["d"])), "day", words
-            except ValueError:
-                continue
-        if kind in ("dmy", "mdy"):
-            month, day = _MONTHS[m["month"].lower()], int(m["day"])
-            year = int(m["year"]) if m["year"] else None
-            if year is None and published is None:
-                continue
-            found = _previous(published or date.min, month, day, year)
-            if found:
-                return found, "day", words
-            continue
-        if published is None:
-            return None, None, words
-        if kind == "weekday":
-            target = _WEEKDAYS.index(m["weekday"].lower())
-            delta = (published.weekday() - target) % 7 or 7
-            return published - timedelta(days=delta), "day", words
-        if kind == "yesterday":
-            return published - timedelta(days=1), "day", words
-        if kind == "today":
-            return published, "day", words
-        if kind == "last-week":
-            return published - timedelta(days=7), "week", words
-        if kind == "last-month":
-            first = published.replace(day=1) - timedelta(days=1)
-            return first.replace(day=15), "month", words
-        if kind == "month":
-            month = _MONTHS[m["month"].lower()]
-            year = published.year if month <= published.month else published.year - 1
-            return date(year, month, 15), "month", words
-        if kind == "recently":
-            return published - timedelta(days=7), "approximate", words
-    if published is None:
-        return None, None, ""
-    return published, "reported", ""
-
+# -- who ---------------------------------------------------------------------------------------
 
 _ACTOR_HEADS = (
     r"coalition|forces|troops|militias?|militiamen|fighters|aircraft|warplanes|jets|drones|"
-    r"army|military|militants|paramilitar(?:y|ies)|rebels|police|guards?|soldiers|units|"
-    r"insurgents|gunmen|navy|commandos|government|officials"
+    r"army|military|militants|paramilitar(?:y|ies)|rebels|police|policemen|guards?|soldiers|"
+    r"units|insurgents|gunmen|navy|commandos|government|officials|protesters|demonstrators|"
+    r"students|workers|civilians|villagers|residents|worshippers|farmers|herders|teenagers|"
+    r"supporters|mob|crowds?|gangs?|separatists|jihadists|bandits|attackers|authorities"
 )
 _ACTOR = re.compile(
-    r"(?<![\w-])((?:(?:[A-Z][\w'’.-]*|pro-[\w-]+|[\w]+-(?:led|backed|aligned)|Shiite|Sunni|"
-    r"regime|government|opposition|rebel|allied|border|naval|militia)\s+){1,4}"
-    r"(?:" + _ACTOR_HEADS + r"))\b"
+    r"(?<![\w-])((?:(?:[A-Z][\w'’.-]*|pro-[\w-]+|[\w]+-(?:led|backed|aligned|linked)|Shiite|"
+    r"Sunni|regime|government|opposition|rebel|allied|border|naval|militia|armed|riot|"
+    r"security|local|unidentified|suspected|\d+|two|three|four|five|six|seven|eight|nine|"
+    r"ten|dozens of|hundreds of|thousands of)\s+){0,4}"
+    r"(?i:" + _ACTOR_HEADS + r"))\b"
 )
-_REPORTING = re.compile(
-    r"(?:officials?|spokesm[ae]n|spokeswoman|ministry|diplomats?|sources?|analysts?)\s+(?:in|from)"
-    r"\s+$|(?:said|told|announced)\s+(?:in|from)\s+$",
-    re.IGNORECASE,
-)
-_LOCATIVE_BEFORE = re.compile(
-    r"\b(?:in|into|inside|across|near|to|toward|towards|from|of|throughout)\s+(?:the\s+)?$",
-    re.IGNORECASE,
-)
-_REPORTING_AFTER = re.compile(r"^\s*(?:said|told|officials|announced|reported)\b", re.IGNORECASE)
+_ARTICLES = ("The", "A", "An", "On", "In", "At", "After", "Before", "While", "When")
 
 
-def _actors(sentence: str) -> tuple[str, ...]:
+def _actor_phrases(sentence: str) -> list[tuple[int, str]]:
     found = []
     for m in _ACTOR.finditer(sentence):
         phrase = " ".join(m.group(1).split())
-        first = phrase.split()[0]
-        if (
-            first in ("The", "A", "An", "On", "In", "At", "After", "Before", "While")
-            and len(phrase.split()) > 2
+        words = phrase.split()
+        if words[0] in _ARTICLES and len(words) > 1:
+            phrase = " ".join(words[1:])
+        if phrase.lower().endswith("officials") and re.match(
+            r"\s*(?:said|say|says|told)", sentence[m.end() : m.end() + 12]
         ):
-            phrase = phrase.split(" ", 1)[1]
-        if phrase.lower().endswith("officials") and "said" in sentence[m.end() : m.end() + 12]:
             continue  # "US officials said": a source, not an actor
-        found.append(phrase)
-    return tuple(dict.fromkeys(found))
+        found.append((m.start(1), phrase))
+    return found
 
 
-def _where(sentence_mentions: Sequence[Mention], text: str, trigger_at: int) -> Mention | None:
-    """The mention that says where the event happened: not a reporting place, the finest
-    location (a relative point before its anchor, a town before its country), nearest to the
+def _actor_pair(sentence: str, trigger_at: int, trigger_end: int, kind: str) -> tuple[str, str]:
+    """(actor 1, actor 2): who acts before the trigger, who is acted on after it; "by X"
+    after a passive trigger is the actor ("were attacked by gunmen")."""
+    phrases = _actor_phrases(sentence)
+    before = [p for at, p in phrases if at < trigger_at]
+    after = [(at, p) for at, p in phrases if at >= trigger_end]
+    agent = next((p for at, p in after if re.search(r"\bby\s+(?:\w+\s+){0,2}$", sentence[:at])), "")
+    first = before[-1] if before else ""
+    rest = [p for _, p in after if p != agent]
+    if agent:
+        return agent, first or (rest[0] if rest else "")
+    if kind in ("protest", "riot"):
+        police = next((p for _, p in phrases if re.search(r"police|security|troops", p, re.I)), "")
+        crowd = first if first and first != police else (rest[0] if rest else "")
+        return crowd, police if police != crowd else ""
+    return first, rest[0] if rest else ""
+
+
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_COUNT = r"(?P<n>\d{1,5}|" + "|".join(_NUMBER_WORDS) + r")"
+_FATALITIES = [
+    re.compile(
+        r"\b(?:killing|killed|kills|left)\s+(?:at least\s+|some\s+|about\s+)?"
+        + _COUNT
+        + r"\b(?!\s*(?:km|kilomet|miles|percent|%|years?))",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:at least\s+)?" + _COUNT + r"\s+(?:\w+\s+){0,2}(?:were|was|have been|are)?"
+        r"\s*(?:killed|dead|died|shot dead|lost their lives)\b",
+        re.I,
+    ),
+    re.compile(r"\bdeath toll (?:rose |climbed )?(?:to |at |of )" + _COUNT + r"\b", re.I),
+]
+
+
+def _fatalities(sentence: str) -> int | None:
+    """The number of dead the sentence states, or None when it states none."""
+    for pattern in _FATALITIES:
+        m = pattern.search(sentence)
+        if m:
+            n = m["n"].lower()
+            return _NUMBER_WORDS[n] if n in _NUMBER_WORDS else int(n)
+    return None
+
+
+_CIVILIANS = re.compile(
+    r"\b(?:civilians?|villagers|residents|worshippers|passengers|students|pupils|children|"
+    r"women|shoppers|market|mosque|church|school|hospital|farmers|herders|families|"
+    r"journalists|aid workers|refugees|displaced)\b",
+    re.I,
+)
+_INTERVENTION = re.compile(
+    r"\b(?:tear ?gas|dispers(?:ed|e)|water cannons?|rubber bullets|baton|arrested|detained|"
+    r"broke up|cracked down)\b",
+    re.I,
+)
+_EXCESSIVE = re.compile(r"\b(?:fired on|opened fire on|shot|killed|killing)\b", re.I)
+
+
+def _acled_type(kind: str, sentence: str, trigger_end: int) -> tuple[str, str, str]:
+    """(kind, ACLED event type, sub-event type), reading the words around the trigger where
+    the kind alone does not decide (whom an attack hit, what the police did to a protest)."""
+    if kind == "attack":
+        target = sentence[trigger_end : trigger_end + 80]
+        if not _CIVILIANS.search(target) and re.search(
+            r"\b(?:troops|soldiers|army|police|base|checkpoint|outpost|garrison|convoy|"
+            r"patrol|military|forces|fighters|militants|positions?)\b",
+            target,
+            re.I,
+        ):
+            return "attack", BATTLES, "Armed clash"
+    if kind == "clash" and _CIVILIANS.search(sentence[trigger_end : trigger_end + 60]):
+        return "attack", VIOLENCE, "Attack"
+    if kind == "protest":
+        if _EXCESSIVE.search(sentence) and re.search(
+            r"police|security|troops|soldiers", sentence, re.I
+        ):
+            return kind, PROTESTS, "Excessive force against protesters"
+        if _INTERVENTION.search(sentence):
+            return kind, PROTESTS, "Protest with intervention"
+    if kind == "riot" and re.search(r"\bmob|lynch", sentence, re.I):
+        return kind, RIOTS, "Mob violence"
+    event_type, sub = TAXONOMY[kind]
+    return kind, event_type, sub
+
+
+# -- where -------------------------------------------------------------------------------------
+
+_REPORTING = re.compile(
+    r"(?:officials?|spokesm[ae]n|spokeswoman|ministry|diplomats?|sources?|analysts?|"
+    r"correspondents?|reporters?|officers?)\s+(?:in|from)\s+$|(?:said|told|announced|reported)"
+    r"\s+(?:in|from)\s+$",
+    re.IGNORECASE,
+)
+_REPORTING_AFTER = re.compile(
+    r"^[’']?s?\s*(?:\(\w+\)\s*)?(?:said|says|say|told|officials|announced|reported|warned|"
+    r"claimed|accused(?!\s+of\b)|insisted|denied|condemned|stated|confirmed|blamed|urged)\b",
+    re.IGNORECASE,
+)
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|into|inside|across|near|to|toward|towards|from|of|throughout|over|at)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west)(?:ern|(?:-?(?:east|west))(?:ern)?)?\s+)?$",
+    re.IGNORECASE,
+)
+#: "BEIRUT (AP) —", "N'DJAMENA, Chad (Reuters) -", "HELENA, Mont. --": where it was filed.
+_DATELINE = re.compile(
+    r"\A\s*(?:[A-Z][A-Z'’. -]{1,40}[A-Z.])(?:,\s*[A-Z][\w. ]{1,30})?\s*(?:\([^)]{1,30}\))?\s*"
+    r"(?:—|–|--|-)\s"
+)
+_DIRECTION_BEFORE = re.compile(
+    r"\b(?P<dir>north|south|east|west|northeast|northwest|southeast|southwest|north-east|"
+    r"north-west|south-east|south-west|central)(?:ern)?\s+$",
+    re.IGNORECASE,
+)
+_BEARINGS = {
+    "north": (0.0, 1.0),
+    "south": (0.0, -1.0),
+    "east": (1.0, 0.0),
+    "west": (-1.0, 0.0),
+    "northeast": (1.0, 1.0),
+    "northwest": (-1.0, 1.0),
+    "southeast": (1.0, -1.0),
+    "southwest": (-1.0, -1.0),
+    "central": (0.0, 0.0),
+}
+
+
+def _dateline_end(text: str) -> int:
+    m = _DATELINE.match(text)
+    return m.end() if m else 0
+
+
+def _part_of(place: Place, direction: str) -> Place | None:
+    """The ``direction`` part of a country ("eastern Chad"): a point inside the third of the
+    country's outline on that side, or None when there is no outline to cut."""
+    from shapely.geometry import box
+
+    from .borders import load_borders
+
+    outline = load_borders().geometry_of(place.country_code)
+    if outline is None:
+        return None
+    dx, dy = _BEARINGS[direction.lower().replace("-", "")]
+    west, south, east, north = outline.bounds
+
+    def third(low: float, high: float, side: float, other: float) -> tuple[float, float]:
+        # The third on ``side`` (-1, +1), or the middle third for "central", or the whole
+        # span when the direction says nothing about this axis ("northern": any longitude).
+        step = (high - low) / 3
+        if side:
+            return (low, low + step) if side < 0 else (high - step, high)
+        return (low + step, high - step) if not other else (low, high)
+
+    x0, x1 = third(west, east, dx, dy)
+    y0, y1 = third(south, north, dy, dx)
+    part = outline.intersection(box(x0, y0, x1, y1))
+    if part.is_empty:
+        return None
+    point = part.representative_point()
+    return replace(
+        place,
+        id=f"part:{direction.lower()}:{place.id}",
+        name=f"{direction.lower()} {place.name}",
+        lat=round(point.y, 5),
+        lon=round(point.x, 5),
+        kind="region",
+        source=f"{direction.lower()} third of {place.name}'s outline (Natural Earth)",
+    )
+
+
+def _where(
+    sentence_mentions: Sequence[Mention], text: str, trigger_at: int, dateline_end: int
+) -> tuple[Mention, Place, int] | None:
+    """The mention that says where the event happened, the place to use, and ACLED's geo
+    precision. Never a reporting place (a dateline, "officials in Washington", "Tbilisi
+    says"), never the anchor of a relative location; the finest location nearest to the
     words of the action."""
+    anchors = {m.relation.anchor.id for m in sentence_mentions if m.relation is not None}
     candidates = []
     for m in sentence_mentions:
-        before = text[max(0, m.start - 30) : m.start]
-        after = text[m.end : m.end + 20]
+        if m.start < dateline_end or getattr(m, "role", "") == "dateline":
+            continue
+        before = text[max(0, m.start - 40) : m.start]
+        after = text[m.end : m.end + 24]
         if m.relation is None and (_REPORTING.search(before) or _REPORTING_AFTER.match(after)):
             continue
-        if m.precision == "country" and not _LOCATIVE_BEFORE.search(before):
+        if m.relation is None and m.place.id in anchors:
+            continue  # "160 km south of Colombo": Colombo is how to find it, not where
+        if m.precision in ("country", "region") and not _LOCATIVE_BEFORE.search(before):
             continue  # "US special forces", "Syrian-backed": who, not where
-        rank = {"near": 0, "exact": 1, "region": 2, "country": 3}.get(m.precision, 2)
+        rank = {"exact": 0, "near": 1, "region": 2, "country": 3}.get(m.precision, 2)
         candidates.append((rank, abs(m.start - trigger_at), m))
     if not candidates:
         return None
-    return min(candidates, key=lambda c: (c[0], c[1]))[2]
+    best = min(candidates, key=lambda c: (c[0], c[1]))[2]
+    if best.precision in ("country", "region"):
+        direction = _DIRECTION_BEFORE.search(text, max(0, best.start - 20), best.start)
+        if direction and best.place.kind == "country":
+            part = _part_of(best.place, direction["dir"])
+            if part is not None:
+                return best, part, 2
+        return best, best.place, 3
+    if best.precision == "near" or best.relation is not None:
+        return best, best.place, 2
+    return best, best.place, 1
 
 
-def extract_events(document: Document, mentions: Sequence[Mention]) -> list[Event]:
+# -- extraction --------------------------------------------------------------------------------
+
+_BACK_REFERENCE = re.compile(
+    r"^\W*(?:The|This|That|These|Those|Such)\s+(?:\w+[- ]){0,2}?"
+    r"(?P<noun>battle|attack|strike|strikes|airstrikes?|clash(?:es)?|fighting|raid|bombings?|"
+    r"assault|blast|explosion|shelling|ambush|protests?|riots?|offensive|operation)\b",
+    re.IGNORECASE,
+)
+_THERE = re.compile(r"\b(?:there|the area|the town|the village|the city)\b", re.IGNORECASE)
+_OLD_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def extract_events(
+    document: Document, mentions: Sequence[Mention], *, include_unreal: bool = False
+) -> list[Event]:
     """The events of one document, in text order: at most one per sentence (its most
-    specific action, in ``EVENT_KINDS`` order), located at the sentence's best place."""
+    specific real action), located where it happened, dated with the sentence's date or,
+    for a sentence that refers back ("The battle took place at ..."), the one before.
+
+    ``include_unreal`` keeps what did not happen (plans, threats, denials...) with its
+    ``modality``. Linear in the article: mentions are found per sentence by bisection.
+    """
     text = document.text
-    events = []
+    reference = _reference_date(document)
+    dateline_end = _dateline_end(text)
+    starts = [m.start for m in mentions]
+    ordered = list(mentions)
+    if starts != sorted(starts):
+        ordered.sort(key=lambda m: m.start)
+        starts = [m.start for m in ordered]
+    events: list[Event] = []
+    previous: tuple[tuple[date | None, str | None, str], list[Mention], str | None] | None = None
     for start, end in sentence_spans(text):
-        inside = [m for m in mentions if start <= m.start < end]
-        if not inside:
-            continue
         sentence = text[start:end]
-        hits = [
-            (m.start(), kind, m.group(0))
-            for kind, pattern in _KIND_PATTERNS.items()
-            if (m := pattern.search(sentence))
-        ]
-        if not hits:
-            continue
-        # The most specific kind wins ("a convoy was struck" is an airstrike, not a convoy).
-        offset, kind, trigger = hits[0]
-        where = _where(inside, text, start + offset)
-        if where is None:
-            continue
-        when, precision, date_text = resolve_date(sentence, document.published)
-        folded = " ".join(sentence.split())
-        digest = hashlib.sha1(f"{document.id}:{start}:{kind}".encode()).hexdigest()[:12]
-        confidence = round(where.confidence * (0.9 if precision in ("day", "week") else 0.75), 3)
-        events.append(
-            Event(
-                id=f"event-{digest}",
-                kind=kind,
-                date=when,
-                date_precision=precision,
-                date_text=date_text,
-                place=where.place,
-                actors=_actors(folded),
-                sentence=folded,
-                document_id=document.id,
-                confidence=confidence,
-                trigger=trigger,
-                sources=(document.id,),
+        inside = ordered[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+        own_date = resolve_date(sentence, reference)
+        explicit = own_date[1] not in (None, "reported")
+        back = _BACK_REFERENCE.match(sentence)
+        prev_kind = previous[2] if previous else None
+        hit = _trigger(sentence)
+        if hit is None and back is not None and prev_kind:
+            # "The battle took place at al Tanf": the event named in the sentence before.
+            hit = (back.start("noun"), back.end("noun"), prev_kind, back["noun"])
+        this_kind = hit[2] if hit else None
+        if hit is not None:
+            event = _event(
+                document,
+                text,
+                start,
+                sentence,
+                inside,
+                hit,
+                own_date,
+                explicit,
+                back,
+                previous,
+                reference,
+                dateline_end,
             )
+            if event is not None and (include_unreal or event.modality == "asserted"):
+                events.append(event)
+            elif event is None and back is not None and events and events[-1].kind == hit[2]:
+                # "The strike killed 12": more about the last event, not a new one.
+                dead = _fatalities(sentence)
+                if dead is not None and events[-1].fatalities is None:
+                    events[-1] = replace(events[-1], fatalities=dead)
+        previous = (
+            own_date if explicit else (previous[0] if previous and back else own_date),
+            list(inside),
+            this_kind or (prev_kind if back else None),
         )
     return events
 
 
+def _trigger(sentence: str) -> tuple[int, int, str, str] | None:
+    """(start, end, kind, words) of the sentence's event: the most specific kind whose words
+    appear in a real statement; failing that, the most specific at all (so its modality can
+    be reported)."""
+    if not _ANY_TRIGGER.search(sentence):
+        return None
+    first_unreal = None
+    for kind, pattern in _KIND_PATTERNS.items():
+        for m in pattern.finditer(sentence):
+            if _modality(sentence, m.start()) == "asserted":
+                return m.start(), m.end(), kind, m.group(0)
+            if first_unreal is None:
+                first_unreal = (m.start(), m.end(), kind, m.group(0))
+    return first_unreal
+
+
+def _event(
+    document: Document,
+    text: str,
+    start: int,
+    sentence: str,
+    inside: list[Mention],
+    hit: tuple[int, int, str, str],
+    own_date: tuple[date | None, str | None, str],
+    explicit: bool,
+    back: re.Match | None,
+    previous,
+    reference: date | None,
+    dateline_end: int,
+) -> Event | None:
+    offset, trigger_end, kind, trigger = hit
+    found = _where(inside, text, start + offset, dateline_end) if inside else None
+    if found is None and previous is not None and _THERE.search(sentence):
+        found = _where(previous[1], text, start, dateline_end)
+    if found is None:
+        return None
+    where, place, geo_precision = found
+    when, precision, date_text = own_date
+    if (
+        not explicit
+        and back is not None
+        and previous is not None
+        and previous[0][1]
+        not in (
+            None,
+            "reported",
+        )
+    ):
+        when, precision, date_text = previous[0]  # "The battle took place at ..."
+    modality = _modality(sentence, offset)
+    if modality == "asserted" and _is_history(sentence, offset, when, reference):
+        modality = "historical"
+    kind, event_type, sub_event_type = _acled_type(kind, sentence, trigger_end)
+    folded = " ".join(sentence.split())
+    actor1, actor2 = _actor_pair(sentence, offset, trigger_end, kind)
+    digest = hashlib.sha1(f"{document.id}:{start}:{kind}".encode()).hexdigest()[:12]
+    confidence = where.confidence * (0.9 if precision in ("day", "week", "weekday") else 0.75)
+    if back is not None and hit[3] == back["noun"]:
+        confidence *= 0.9  # the kind came from the sentence before
+    return Event(
+        id=f"event-{digest}",
+        kind=kind,
+        date=when,
+        date_precision=precision,
+        date_text=date_text,
+        place=place,
+        actors=tuple(dict.fromkeys(p for _, p in _actor_phrases(folded))),
+        sentence=folded,
+        document_id=document.id,
+        confidence=round(confidence, 3),
+        trigger=trigger,
+        sources=(document.id,),
+        event_type=event_type,
+        sub_event_type=sub_event_type,
+        actor1=actor1,
+        actor2=actor2,
+        fatalities=_fatalities(sentence),
+        geo_precision=geo_precision,
+        modality=modality,
+    )
+
+
+def _is_history(sentence: str, offset: int, when: date | None, reference: date | None) -> bool:
+    """An event older than the story (more than a year before it): background, not news."""
+    if reference is None:
+        return False
+    if when is not None:
+        return when.year < reference.year - 1
+    years = [int(y) for y in _OLD_YEAR.findall(sentence[: offset + 60])]
+    return bool(years) and max(years) < reference.year - 1
+
+
+# -- merging ---------------------------------------------------------------------------------
+
 #: Reports of one event agree on the kind and fall within this many km and days.
 SAME_EVENT_KM = 25.0
 SAME_EVENT_DAYS = 2
+_CELL_DEG = 0.5  # grid for finding candidate pairs: larger than SAME_EVENT_KM everywhere used
 
 
 def same_event(a: Event, b: Event) -> bool:
@@ -361,20 +953,58 @@ def same_event(a: Event, b: Event) -> bool:
 
 def merge_events(events: Iterable[Event]) -> list[Event]:
     """One event per happening: reports of the same kind, close in time and space, become
-    one event that keeps every source and the most precise date any of them gives."""
-    merged: list[Event] = []
-    for event in events:
-        for i, seen in enumerate(merged):
-            if same_event(seen, event):
-                merged[i] = _combine(seen, event)
-                break
-        else:
-            merged.append(event)
-    return merged
+    one event that keeps every source and the most precise date any of them gives.
+
+    Reports that are the same event as each other are joined transitively (connected
+    components), so the result does not depend on the order the reports come in; each
+    component is folded in a canonical order. Candidate pairs come from a coarse grid, so
+    this is near-linear in the number of reports.
+    """
+    items = sorted(events, key=_canonical)
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    cells: dict[tuple[str, int, int], list[int]] = {}
+    for i, e in enumerate(items):
+        cx, cy = int(e.place.lon // _CELL_DEG), int(e.place.lat // _CELL_DEG)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for j in cells.get((e.kind, cx + dx, cy + dy), ()):
+                    if same_event(items[j], e):
+                        ri, rj = find(i), find(j)
+                        if ri != rj:
+                            parent[max(ri, rj)] = min(ri, rj)
+        cells.setdefault((e.kind, cx, cy), []).append(i)
+    groups: dict[int, list[Event]] = {}
+    for i, e in enumerate(items):
+        groups.setdefault(find(i), []).append(e)
+    merged = []
+    for members in groups.values():
+        combined = members[0]
+        for other in members[1:]:
+            combined = _combine(combined, other)
+        merged.append(combined)
+    return sorted(merged, key=_canonical)
+
+
+def _canonical(e: Event) -> tuple:
+    return (
+        e.date or date.min,
+        e.kind,
+        round(e.place.lat, 4),
+        round(e.place.lon, 4),
+        precision_rank(e),
+        e.id,
+    )
 
 
 #: Date precisions, most precise first.
-DATE_PRECISIONS = ("day", "week", "month", "approximate", "reported", None)
+DATE_PRECISIONS = ("day", "weekday", "week", "month", "approximate", "reported", None)
 
 
 def precision_rank(event: Event) -> int:
@@ -383,10 +1013,101 @@ def precision_rank(event: Event) -> int:
 
 
 def _combine(a: Event, b: Event) -> Event:
-    best = a if precision_rank(a) <= precision_rank(b) else b
+    best = a if (precision_rank(a), a.id) <= (precision_rank(b), b.id) else b
     return replace(
         best,
-        sources=tuple(dict.fromkeys(a.sources + b.sources)),
+        sources=tuple(sorted(set(a.sources + b.sources))),
         actors=tuple(dict.fromkeys(a.actors + b.actors)),
+        actor1=best.actor1 or a.actor1 or b.actor1,
+        actor2=best.actor2 or a.actor2 or b.actor2,
+        fatalities=max((f for f in (a.fatalities, b.fatalities) if f is not None), default=None),
         confidence=max(a.confidence, b.confidence),
     )
+
+
+# -- ACLED's columns ---------------------------------------------------------------------------
+
+#: The columns of an ACLED export, in ACLED's order (those we cannot know stay empty).
+ACLED_COLUMNS = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
+_DISORDER = {
+    BATTLES: "Political violence",
+    EXPLOSIONS: "Political violence",
+    VIOLENCE: "Political violence",
+    PROTESTS: "Demonstrations",
+    RIOTS: "Political violence; Demonstrations",
+    STRATEGIC: "Strategic developments",
+}
+
+
+def acled_record(event: Event, *, country: str = "", source: str = "") -> dict[str, object]:
+    """``event`` in ACLED's columns, so it can be merged with an ACLED download.
+
+    ``country`` is the country's name (ACLED spells countries out); ``source`` the outlet or
+    documents. Fatalities we were not told are 0, as ACLED codes them; what the text cannot
+    tell (interaction codes, admin2 and 3, ISO numeric code) is left empty.
+    """
+    return {
+        "event_id_cnty": f"{event.place.country_code}-{event.id.removeprefix('event-')}",
+        "event_date": event.date.isoformat() if event.date else "",
+        "year": event.date.year if event.date else "",
+        "time_precision": event.time_precision or "",
+        "disorder_type": _DISORDER.get(event.event_type, ""),
+        "event_type": event.event_type,
+        "sub_event_type": event.sub_event_type,
+        "actor1": event.actor1,
+        "assoc_actor_1": "",
+        "inter1": "",
+        "actor2": event.actor2,
+        "assoc_actor_2": "",
+        "inter2": "",
+        "interaction": "",
+        "civilian_targeting": "Civilian targeting" if event.event_type == VIOLENCE else "",
+        "iso": "",
+        "region": "",
+        "country": country or event.place.country_code,
+        "admin1": event.place.admin1,
+        "admin2": "",
+        "admin3": "",
+        "location": event.place.name,
+        "latitude": event.place.lat,
+        "longitude": event.place.lon,
+        "geo_precision": event.geo_precision,
+        "source": source or "; ".join(event.sources or (event.document_id,)),
+        "source_scale": "",
+        "notes": event.sentence,
+        "fatalities": event.fatalities or 0,
+        "tags": "" if event.modality == "asserted" else f"modality: {event.modality}",
+        "timestamp": "",
+    }

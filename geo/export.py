@@ -74,15 +74,23 @@ EVENT_FIELDS = (
     "date",
     "date_precision",
     "date_uncertainty_days",
+    "time_precision",
     "date_text",
     "kind",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "fatalities",
     "place",
     "place_id",
     "lat",
     "lon",
+    "geo_precision",
     "actors",
     "sentence",
     "trigger",
+    "modality",
     "confidence",
     "sources",
     "id",
@@ -102,6 +110,22 @@ def events_csv(records: list[dict]) -> str:
                 value = "; ".join(str(v) for v in value)
             row.append(spreadsheet_cell("" if value is None else str(value)))
         writer.writerow(row)
+    return buffer.getvalue()
+
+
+def events_acled_csv(events, country_name=None) -> str:
+    """Events in ACLED's column names and codes (see :data:`geo.events.ACLED_COLUMNS`), so an
+    analyst can append them to an ACLED download; ``country_name`` maps an ISO code to the
+    name ACLED uses. Every cell is made safe for spreadsheets."""
+    from .events import ACLED_COLUMNS, acled_record
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ACLED_COLUMNS)
+    for event in events:
+        code = event.place.country_code
+        record = acled_record(event, country=(country_name(code) if country_name else "") or "")
+        writer.writerow([spreadsheet_cell(str(record[c])) for c in ACLED_COLUMNS])
     return buffer.getvalue()
 
 

@@ -94,6 +94,7 @@ def process_document(
     options: GeoparseOptions | None = None,
     *,
     gazetteer: Gazetteer | None = None,
+    include_unreal: bool = False,
 ) -> tuple[Document, list[Mention], list[Event]]:
     """What a corpus store keeps of one article: the geoparser's mentions and their events.
 
@@ -103,7 +104,7 @@ def process_document(
     change or take one back without re-ingesting.
     """
     mentions = geoparse(document, gazetteer or open_gazetteer(), options)
-    return document, mentions, extract_events(document, mentions)
+    return document, mentions, extract_events(document, mentions, include_unreal=include_unreal)
 
 
 def correct(

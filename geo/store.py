@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, StoreError
-from .events import Event, precision_rank, same_event
+from .events import TAXONOMY, Event, precision_rank, same_event
 from .model import Document, Mention, Place, Relation
 from .text import parse_date
 
@@ -100,6 +100,11 @@ MIGRATIONS = [
         attempts INTEGER NOT NULL DEFAULT 0, error TEXT,
         UNIQUE (rule, event_id)
     );
+    """,
+    # Events in ACLED's terms: type, sub-type, actor 1 and 2, fatalities, geo-precision and
+    # modality, as one JSON object (older rows read as '{}': the kind's default reading).
+    """
+    ALTER TABLE events ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -291,27 +296,37 @@ class Store:
         )
 
     def _event(self, event: Event, document_id: str) -> None:
-        """Attach to an earlier report of the same event, or store a new one."""
+        """Attach to earlier reports of the same event, or store a new one.
+
+        A report that matches several stored events joins them into one (the one with the
+        smallest id keeps the sources and alerts of the others), so the events stored are the
+        connected groups of matching reports: the same whatever order articles arrive in.
+        """
         self._place(event.place)
-        for existing in self._events_near(event):
-            if same_event(existing, event):
+        matches = sorted(
+            (e for e in self._events_near(event) if same_event(e, event)), key=lambda e: e.id
+        )
+        if matches:
+            keep, others = matches[0], matches[1:]
+            self._con.execute(
+                "INSERT OR IGNORE INTO event_sources VALUES (?, ?)", (keep.id, document_id)
+            )
+            for other in others:
+                self._absorb(keep.id, other.id)
+            best = min([event, *matches], key=lambda e: (precision_rank(e), e.id))
+            if best.id != keep.id and precision_rank(best) < precision_rank(keep):
                 self._con.execute(
-                    "INSERT OR IGNORE INTO event_sources VALUES (?, ?)", (existing.id, document_id)
+                    "UPDATE events SET date = ?, date_precision = ?, date_text = ? WHERE id = ?",
+                    (
+                        best.date.isoformat() if best.date else None,
+                        best.date_precision,
+                        best.date_text,
+                        keep.id,
+                    ),
                 )
-                if precision_rank(event) < precision_rank(existing):
-                    self._con.execute(
-                        "UPDATE events SET date = ?, date_precision = ?, date_text = ?"
-                        " WHERE id = ?",
-                        (
-                            event.date.isoformat() if event.date else None,
-                            event.date_precision,
-                            event.date_text,
-                            existing.id,
-                        ),
-                    )
-                return
+            return
         self._con.execute(
-            "INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 event.id,
                 event.kind,
@@ -323,11 +338,36 @@ class Store:
                 event.sentence,
                 event.confidence,
                 event.trigger,
+                json.dumps(
+                    {
+                        "event_type": event.event_type,
+                        "sub_event_type": event.sub_event_type,
+                        "actor1": event.actor1,
+                        "actor2": event.actor2,
+                        "fatalities": event.fatalities,
+                        "geo_precision": event.geo_precision,
+                        "modality": event.modality,
+                    }
+                ),
             ),
         )
         self._con.execute(
             "INSERT OR IGNORE INTO event_sources VALUES (?, ?)", (event.id, document_id)
         )
+
+    def _absorb(self, keep: str, other: str) -> None:
+        """Fold stored event ``other`` into ``keep``: its sources and alerts move over."""
+        self._con.execute(
+            "INSERT OR IGNORE INTO event_sources SELECT ?, document_id FROM event_sources"
+            " WHERE event_id = ?",
+            (keep, other),
+        )
+        self._con.execute(
+            "UPDATE OR IGNORE alerts SET event_id = ? WHERE event_id = ?", (keep, other)
+        )
+        self._con.execute("DELETE FROM alerts WHERE event_id = ?", (other,))
+        self._con.execute("DELETE FROM event_sources WHERE event_id = ?", (other,))
+        self._con.execute("DELETE FROM events WHERE id = ?", (other,))
 
     def _events_near(self, event: Event) -> list[Event]:
         pad = 0.5  # degrees: a coarse box first, the exact test in same_event
@@ -726,7 +766,7 @@ class Store:
 _EVENT_SQL = (
     "SELECT e.id, e.kind, e.date, e.date_precision, e.date_text, e.place_id, e.actors,"
     " e.sentence, e.confidence, e.trigger, p.id, p.name, p.lat, p.lon, p.kind,"
-    " p.country_code, p.admin1, p.population, p.source"
+    " p.country_code, p.admin1, p.population, p.source, e.details"
     " FROM events e JOIN places p ON p.id = e.place_id"
 )
 
@@ -745,7 +785,22 @@ def _event_from_row(row, sources: tuple[str, ...]) -> Event:
         confidence=row[8],
         trigger=row[9],
         sources=sources,
+        **_details(row[19], row[1]),
     )
+
+
+def _details(text: str | None, kind: str) -> dict[str, Any]:
+    """The ACLED fields of a stored event; a row from before they were kept reads as its
+    kind's default ACLED reading."""
+    details = {k: v for k, v in json.loads(text or "{}").items() if k in _DETAIL_FIELDS}
+    if not details.get("event_type") and kind in TAXONOMY:
+        details["event_type"], details["sub_event_type"] = TAXONOMY[kind]
+    return details
+
+
+_DETAIL_FIELDS = frozenset(
+    ["event_type", "sub_event_type", "actor1", "actor2", "fatalities", "geo_precision", "modality"]
+)
 
 
 def _relation_json(rel: Relation | None) -> str | None:

@@ -81,3 +81,174 @@ def test_same_event_reported_twice_is_merged_keeping_sources(gazetteer):
     first = merged[0]
     assert first.sources == (a[0].document_id, b[0].document_id)
     assert first.date == date(2017, 5, 18)
+
+
+# -- ACLED-grade coding (issue 16): sentences written for these tests ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "sub_event_type"),
+    [
+        (
+            "A roadside bomb exploded near Kandahar on Monday.",
+            "Explosions/Remote violence",
+            "Remote explosive/landmine/IED",
+        ),
+        (
+            "A suicide bomber struck a market in Maiduguri on Monday.",
+            "Explosions/Remote violence",
+            "Suicide bomb",
+        ),
+        (
+            "A drone strike hit a house in Mogadishu on Monday.",
+            "Explosions/Remote violence",
+            "Air/drone strike",
+        ),
+        ("Police detained 40 people in Tbilisi on Monday.", "Strategic developments", "Arrests"),
+        ("Thousands protested in Tbilisi on Monday.", "Protests", "Peaceful protest"),
+        (
+            "Police fired tear gas to disperse protesters in Tbilisi on Monday.",
+            "Protests",
+            "Protest with intervention",
+        ),
+        ("Rioters torched shops in Nairobi on Monday.", "Riots", "Violent demonstration"),
+        (
+            "Gunmen attacked villagers in Zamfara on Monday, killing 12.",
+            "Violence against civilians",
+            "Attack",
+        ),
+        ("Militants attacked an army base in Mopti on Monday.", "Battles", "Armed clash"),
+        (
+            "Gunmen kidnapped 20 students in Kaduna on Monday.",
+            "Violence against civilians",
+            "Abduction/forced disappearance",
+        ),
+        ("Troops fired on rebels near Goma on Monday.", "Battles", "Armed clash"),
+    ],
+)
+def test_acled_types(gazetteer, text, event_type, sub_event_type):
+    (event,) = _events(text, gazetteer)
+    assert (event.event_type, event.sub_event_type) == (event_type, sub_event_type)
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("Two men plotted to attack a police station in Kano, prosecutors said.", "planned"),
+        ("The group threatened to attack Kano.", "threatened"),
+        ("Officials warned of attacks on Kano.", "warned"),
+        ("If the army advances, fighting could break out in Kano.", "hypothetical"),
+        ("Kano looks to be the site of a potential clash.", "hypothetical"),
+        ("Will fighting reach Kano?", "question"),
+        ("The army denied shelling Kano.", "denied"),
+        ("The governor condemned the attack on Kano.", "condemned"),
+        ("The sergeant had deployed numerous times to Afghanistan.", "background"),
+    ],
+)
+def test_what_did_not_happen_is_not_an_event(gazetteer, text, modality):
+    assert _events(text, gazetteer) == []
+    doc = document_from_text(text, published=PUBLISHED)
+    unreal = extract_events(doc, geoparse(doc, gazetteer), include_unreal=True)
+    assert [e.modality for e in unreal] == [modality]
+
+
+def test_an_arrest_for_a_plot_is_an_arrest(gazetteer):
+    (event,) = _events(
+        "Police arrested two teenagers in Kano accused of plotting an attack.", gazetteer
+    )
+    assert (event.kind, event.sub_event_type) == ("arrest", "Arrests")
+    assert event.actor1 == "Police"
+
+
+def test_history_older_than_the_story_is_not_news(gazetteer):
+    assert _events("An August 2015 drone strike killed his brother in Mogadishu.", gazetteer) == []
+
+
+def test_the_dateline_and_the_speaking_capital_are_not_where_it_happened(gazetteer):
+    (shelled,) = _events(
+        "BEIRUT (AP) — Turkish artillery shelled Qamishli on Monday, activists said.", gazetteer
+    )
+    assert shelled.place.name.startswith("Al Qāmishlī") or "Qamishli" in shelled.place.name
+    said = _events("Tbilisi says the separatists attacked Nuli on Monday.", gazetteer)
+    assert all(e.place.name != "Tbilisi" for e in said)  # Nuli is unknown: no event at all
+
+
+def test_part_of_a_country_is_that_part(gazetteer):
+    (event,) = _events("Gunmen attacked villagers in eastern Chad on Monday.", gazetteer)
+    chad = gazetteer.country("TD")
+    assert event.place.lon > chad.lon + 2  # the east of Chad, not its middle
+    assert event.geo_precision == 2
+
+
+def test_the_battle_takes_its_date_from_the_sentence_before(gazetteer):
+    text = (
+        "In April, rebel fighters repulsed an ISIS attack in an hours-long battle.\n\n"
+        "The battle took place at al Tanf near the Syria-Iraq border."
+    )
+    (event,) = _events(text, gazetteer)
+    assert event.event_type == "Battles"
+    assert (event.date, event.date_precision) == (date(2017, 4, 15), "month")
+    assert "Tanf" in event.place.name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bombs hit Kano on Dec. 10.", (date(2016, 12, 10), "day", "Dec. 10")),
+        ("A strike in August 2015 hit Kano.", (date(2015, 8, 15), "month", "August 2015")),
+        ("Jets struck last weekend.", (date(2017, 6, 3), "week", "last weekend")),
+        ("Jets struck on Saturday.", (date(2017, 6, 3), "day", "on Saturday")),
+        ("Jets struck on Thursday.", (PUBLISHED, "weekday", "on Thursday")),  # likely today
+    ],
+)
+def test_more_dates(text, expected):
+    assert resolve_date(text, PUBLISHED) == expected
+
+
+@pytest.mark.parametrize("published", [date(1, 1, 2), date(9999, 12, 31)])
+@pytest.mark.parametrize(
+    "text", ["last week", "on Tuesday", "in April", "next week", "last weekend", "yesterday"]
+)
+def test_no_date_arithmetic_raises_at_the_ends_of_the_calendar(published, text):
+    resolve_date(f"Jets struck {text}.", published)  # never OverflowError
+
+
+def test_a_full_date_in_the_text_dates_a_story_without_a_publication_date(gazetteer):
+    doc = document_from_text(
+        "Fighting broke out in Kano on 3 May 2024. Jets struck Kano on Saturday."
+    )
+    events = extract_events(doc, geoparse(doc, gazetteer))
+    assert [e.date for e in events] == [date(2024, 5, 3), date(2024, 4, 27)]
+
+
+def test_fatalities_and_actors(gazetteer):
+    (event,) = _events("Gunmen attacked villagers in Zamfara on Monday, killing 12.", gazetteer)
+    assert event.fatalities == 12
+    assert (event.actor1, event.actor2) == ("Gunmen", "villagers")
+
+
+def test_merging_does_not_depend_on_order(gazetteer):
+    import random
+
+    texts = [
+        "Jets struck a convoy near al Tanf on May 18.",
+        "Jets struck a convoy near al Tanf on May 19.",
+        "Jets struck a convoy near al Tanf on May 20.",
+        "Jets struck a convoy near al Tanf on May 21.",
+        "Jets struck a convoy in Raqqa on May 18.",
+    ]
+    events = [e for t in texts for e in _events(t, gazetteer)]
+    counts = set()
+    for seed in range(6):
+        random.Random(seed).shuffle(events)
+        counts.add(len(merge_events(events)))
+    assert counts == {2}  # a chain of reports a day apart is one event, Raqqa another
+
+
+def test_events_are_linear_in_the_article(gazetteer, sample_doc):
+    from geo.events import extract_events as run
+
+    doc = document_from_text("\n\n".join([sample_doc.text] * 200), published=PUBLISHED)
+    mentions = geoparse(doc, gazetteer)
+    events = run(doc, mentions)  # was quadratic: every mention scanned for every sentence
+    assert len(events) >= 200
