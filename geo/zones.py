@@ -20,6 +20,7 @@ import shapely
 import shapely.errors
 from shapely.geometry import Point, mapping, shape
 
+from .diskcache import cache_key, cached
 from .errors import ZoneFileError
 from .geodesy import GEOD, aeqd, buffer_km, geodesic_circle, project, rfc7946
 from .model import ZONE_KINDS, Membership, Place, Zone
@@ -109,11 +110,14 @@ def _zone_files(path: Path) -> list[Path]:
 
 def _file_features(file: Path) -> list:
     """The features of one zone file; file-level problems raise :class:`ZoneFileError`."""
+    return _features_of(_file_bytes(file), str(file))
+
+
+def _file_bytes(file: Path) -> bytes:
     try:
-        data = file.read_bytes()
+        return file.read_bytes()
     except OSError as err:
         raise ZoneFileError(f"{file}: cannot read ({err})") from err
-    return _features_of(data, str(file))
 
 
 def _features_of(data: bytes, name: str) -> list:
@@ -153,18 +157,42 @@ def load_zones(paths: Iterable[str | Path] | str | Path = DEFAULT_ZONES) -> list
 
     Raises :class:`ZoneFileError` naming the file and feature index of the first problem, and
     on two zones sharing an id (a membership table keyed by id would silently merge them).
+    Building geodesic circles and corridors takes a good part of a second, so valid zones
+    are kept in the on-disk cache, keyed by the files' bytes and the code that builds them.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    zones: list[Zone] = []
-    for root in paths:
-        for file in _zone_files(Path(root)):
-            for i, feature in enumerate(_file_features(file)):
+    files = [file for root in paths for file in _zone_files(Path(root))]
+    blobs = [_file_bytes(file) for file in files]
+
+    def build() -> list[Zone]:
+        zones: list[Zone] = []
+        for file, data in zip(files, blobs, strict=True):
+            for i, feature in enumerate(_features_of(data, str(file))):
                 zones.append(_zone_from_feature(feature, f"{file}: feature {i}"))
-    dupes = _duplicates(zones)
-    if dupes:
-        raise ZoneFileError(f"duplicate zone id(s): {', '.join(dupes)}")
-    return zones
+        dupes = _duplicates(zones)
+        if dupes:
+            raise ZoneFileError(f"duplicate zone id(s): {', '.join(dupes)}")
+        return zones
+
+    key = cache_key(
+        *blobs,
+        modules=("zones.py", "geodesy.py", "model.py"),
+        dists=("shapely", "pyproj"),
+    )
+    zones = cached(
+        "zones", key, build, valid=lambda v: isinstance(v, list) and all(_is_zone(z) for z in v)
+    )
+    return list(zones)
+
+
+def _is_zone(value: Any) -> bool:
+    return (
+        isinstance(value, Zone)
+        and isinstance(value.geometry, shapely.Geometry)
+        and not value.geometry.is_empty
+        and isinstance(value.properties, dict)
+    )
 
 
 #: Properties a zone file may carry; anything else is reported by ``check_zone_file``.
