@@ -10,21 +10,29 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .borders import load_borders_full
 from .corrections import CorrectionStore, apply_corrections
 from .errors import InputError
 from .events import Event, extract_events, merge_events
 from .export import mention_record
 from .gazetteer import Gazetteer, load_stopwords, open_gazetteer
-from .geocode import GeocoderChain
 from .geoparse import GeoparseOptions, geoparse, unique_places, unknown_names
 from .model import Analysis, Document, Mention, Place, Unresolved, Zone
 from .text import document_from_text, sentence_at, sentence_spans
 from .zonegen import ZoneOptions, clusters, generate_zones
-from .zones import load_zones, measure
 
-__all__ = ["analyse", "analyse_text", "assemble", "filter_analysis", "toponym_records"]
+if TYPE_CHECKING:
+    from .geocode import GeocoderChain
+
+__all__ = [
+    "analyse",
+    "analyse_text",
+    "assemble",
+    "filter_analysis",
+    "geoparse_documents",
+    "toponym_records",
+]
 
 
 def analyse(
@@ -47,9 +55,34 @@ def analyse(
     place is listed in ``Analysis.unresolved`` with the reason. ``corrections`` (an analyst's
     choices for names in these documents) win over the geoparser.
     """
+    from .zones import load_zones
+
+    zone_list = list(load_zones() if zones is None else zones)
+    per_doc, unresolved = geoparse_documents(
+        documents, gazetteer=gazetteer, options=options, geocoder=geocoder, corrections=corrections
+    )
+    return assemble(
+        per_doc,
+        zone_list,
+        generate=generate,
+        zone_options=zone_options,
+        unresolved=unresolved,
+    )
+
+
+def geoparse_documents(
+    documents: Iterable[Document],
+    *,
+    gazetteer: Gazetteer | None = None,
+    options: GeoparseOptions | None = None,
+    geocoder: GeocoderChain | None = None,
+    corrections: CorrectionStore | None = None,
+) -> tuple[list[tuple[Document, list[Mention]]], list[Unresolved]]:
+    """The first half of :func:`analyse`: each document with its mentions (online geocoding
+    and corrections applied), and the names nothing could place. Needs no geometry, so
+    printing mentions does not load shapes, zones or borders."""
     gaz = gazetteer or open_gazetteer()
     docs = tuple(documents)
-    zone_list = list(load_zones() if zones is None else zones)
     per_doc = [(d, geoparse(d, gaz, options)) for d in docs]
     unresolved: list[Unresolved] = []
     if geocoder is not None and geocoder.online is not None:
@@ -58,13 +91,7 @@ def analyse(
         fixes = corrections.for_documents(d.id for d in docs)
         if fixes:
             per_doc = [(d, apply_corrections(found, fixes, gaz)) for d, found in per_doc]
-    return assemble(
-        per_doc,
-        zone_list,
-        generate=generate,
-        zone_options=zone_options,
-        unresolved=unresolved,
-    )
+    return per_doc, unresolved
 
 
 def assemble(
@@ -87,6 +114,9 @@ def assemble(
         events = merge_events(e for d, found in per_doc for e in extract_events(d, found))
     mentions = tuple(m for _, found in per_doc for m in found)
     places = tuple(unique_places(mentions))
+    from .borders import load_borders_full
+    from .zones import measure
+
     zopts = zone_options or ZoneOptions()
     if generate:
         known = {z.id for z in zone_list}
@@ -231,6 +261,8 @@ def analyse_text(
     gazetteer: Gazetteer | None = None,
 ) -> Analysis:
     """Convenience for one pasted article; zone files default to ``data/zones/``."""
+    from .zones import load_zones
+
     zones = load_zones(zone_paths) if zone_paths else None
     return analyse([document_from_text(text, source=source)], zones=zones, gazetteer=gazetteer)
 

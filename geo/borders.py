@@ -59,7 +59,7 @@ class Borders:
         """ISO alpha-2 code of the country containing the point; None at sea or in a hole."""
         point = shapely.Point(lon, lat)
         for i in self.tree.query(point, predicate="within"):
-            return self.features[int(i)]["properties"]["iso_a2"] or None
+            return self._properties[int(i)]["iso_a2"] or None
         return None
 
     def geometry_of(self, code: str):
@@ -73,14 +73,20 @@ class Borders:
     @cached_property
     def _by_code(self) -> dict[str, Any]:
         groups: dict[str, list] = {}
-        for feature, geom in zip(self.features, self.geometries, strict=True):
-            code = feature["properties"]["iso_a2"]
+        for props, geom in zip(self._properties, self.geometries, strict=True):
+            code = props["iso_a2"]
             if code:
                 groups.setdefault(code, []).append(geom)
         return {
             code: geoms[0] if len(geoms) == 1 else shapely.unary_union(geoms)
             for code, geoms in groups.items()
         }
+
+    @cached_property
+    def _properties(self) -> Sequence[dict[str, Any]]:
+        """Each feature's properties, without making its GeoJSON geometry."""
+        props = getattr(self.features, "properties", None)
+        return props if props is not None else [f["properties"] for f in self.features]
 
     def shared_border(self, a: str, b: str):
         return _shared_border(self, *sorted((a, b)))
@@ -170,13 +176,13 @@ class Borders:
         if geom is None:
             return []
         hits = self.tree.query(geom.buffer(BORDER_TOLERANCE_DEG), predicate="intersects")
-        codes = {self.features[int(i)]["properties"]["iso_a2"] for i in hits}
+        codes = {self._properties[int(i)]["iso_a2"] for i in hits}
         return sorted(c for c in codes if c and c != code)
 
     def _nearest_country(self, point) -> tuple[str, float] | None:
         best = None
         for i in self.tree.query(point.buffer(3.0)):
-            code = self.features[int(i)]["properties"]["iso_a2"]
+            code = self._properties[int(i)]["iso_a2"]
             if not code:
                 continue
             km = geodesic_distance_km(point.y, point.x, self.geometries[int(i)].boundary)
@@ -244,12 +250,12 @@ class _Features(Sequence):
     few in its view; building all 250 dicts on every load would cost more than the load)."""
 
     def __init__(self, properties: Sequence[dict[str, Any]], geometries: Sequence[Any]) -> None:
-        self._properties = properties
+        self.properties = properties
         self._geometries = geometries
         self._made: dict[int, dict[str, Any]] = {}
 
     def __len__(self) -> int:
-        return len(self._properties)
+        return len(self.properties)
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
@@ -258,7 +264,7 @@ class _Features(Sequence):
         if i not in self._made:
             self._made[i] = {
                 "type": "Feature",
-                "properties": self._properties[i],
+                "properties": self.properties[i],
                 "geometry": mapping(self._geometries[i]),
             }
         return self._made[i]

@@ -8,17 +8,15 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
 
-from .analysis import analyse, toponym_records
-from .assets import AssetCache, cache_status, fetch_assets
-from .assets import inline_assets as inline
+from .analysis import analyse, geoparse_documents, toponym_records
 from .corrections import CorrectionStore
 from .errors import FlashpointsError, InputError
 from .events import merge_events
@@ -34,15 +32,18 @@ from .export import (
     write_atomic,
 )
 from .gazetteer import open_gazetteer
-from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
 from .ingest import ingest, process_document
-from .mapping import BASEMAPS, build_map, map_asset_urls
 from .paths import setting
 from .store import Store
 from .text import load_documents
 from .zonegen import ZoneOptions
-from .zones import check_zone_file, load_zones
+
+if TYPE_CHECKING:
+    from .geocode import GeocoderChain, OnlineSettings
+
+# Commands import what only they need (folium, shapely, geopy) when they run, so --help and
+# geoparse start in a fraction of a second.
 
 __all__ = ["main"]
 
@@ -104,6 +105,8 @@ def _analysis(
         raise InputError("no input given (a file, a folder or - for stdin)")
     if not 0 < strip_km <= 200:
         raise InputError("--strip-km must be between 0 and 200")
+    from .zones import load_zones
+
     docs = list(load_documents(inputs))
     zone_list = load_zones(list(zones)) if zones else None
     return analyse(
@@ -119,6 +122,8 @@ def _analysis(
 
 def _source_analysis(inputs, db, zones, theatre, generated, strip_km, online_args):
     """The analysis of a corpus store (``--db``: no geoparsing again) or of INPUT files."""
+    from .zones import load_zones
+
     if db:
         with Store(db) as store:
             return store.analysis(load_zones(list(zones)) if zones else None, generate=generated)
@@ -141,6 +146,8 @@ def _online_settings(
     ``--config`` (or ``$FLASHPOINTS_CONFIG``) turns it on, and the CLI says so on stderr.
     ``--online none`` forces offline whatever the config says.
     """
+    from .geocode import OnlineSettings, load_online_settings
+
     config = config or setting("CONFIG")
     settings = load_online_settings(config) if config else None
     if online is not None:
@@ -160,6 +167,8 @@ def _online_settings(
 
 def _chain(online, domain, scheme, config, *, always: bool = False) -> GeocoderChain | None:
     """The geocoder chain, announced on stderr once it is valid when it will go online."""
+    from .geocode import GeocoderChain
+
     settings = _online_settings(online, domain, scheme, config)
     if settings is None:
         return GeocoderChain() if always else None
@@ -229,6 +238,20 @@ def _zones_option(func):
     return func
 
 
+class _BasemapChoice(click.Choice):
+    """``--basemap``: the base map names, read from the map package (and so folium) only
+    when the map command runs, not when any command starts."""
+
+    def __init__(self) -> None:
+        self.case_sensitive = True
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        from .mapping import BASEMAPS
+
+        return tuple(BASEMAPS)
+
+
 @click.group()
 @click.version_option(package_name="flashpoints")
 def main() -> None:
@@ -242,7 +265,7 @@ def main() -> None:
 @click.option("--no-tiles", is_flag=True, help="No tile server: borders and zones only.")
 @click.option(
     "--basemap",
-    type=click.Choice(list(BASEMAPS)),
+    type=_BasemapChoice(),
     default="OpenStreetMap",
     show_default=True,
     help="Base map shown first (the others stay one click away).",
@@ -280,6 +303,9 @@ def map_command(
     analysis = _source_analysis(
         inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
     )
+    from .assets import inline_assets as inline
+    from .mapping import build_map
+
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
     fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap)
     page = fmap.get_root().render()
@@ -335,6 +361,19 @@ def geoparse_command(
             raise InputError("--jsonl measures the offline geoparser; drop --online")
         _geoparse_jsonl(with_relative, _options(theatre))
         return
+    if fmt == "json":
+        # Mentions only: no zones, borders or map, so none of their geometry is loaded.
+        if not inputs:
+            raise InputError("no input given (a file, a folder or - for stdin)")
+        per_doc, unresolved = geoparse_documents(
+            load_documents(inputs),
+            options=_options(theatre),
+            geocoder=geocoder,
+            corrections=_corrections(),
+        )
+        mentions = [mention_record(m) for _, found in per_doc for m in found]
+        click.echo(dumps({"mentions": mentions, "unresolved": [asdict(u) for u in unresolved]}))
+        return
     analysis = _analysis(inputs, (), theatre, geocoder=geocoder)
     if fmt == "csv":
         click.echo(to_csv(analysis), nl=False)
@@ -366,6 +405,8 @@ def geoparse_command(
 @_friendly
 def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> None:
     """Report zones with their member places, and each place's distances to zone edges."""
+    from .zones import check_zone_file
+
     if check:
         found, problems, warnings = check_zone_file(check)
         for line in warnings:
@@ -543,6 +584,9 @@ def assets_group() -> None:
 @_friendly
 def assets_fetch_command() -> None:
     """Download every file a map may load into the local cache (needs a network, once)."""
+    from .assets import AssetCache, fetch_assets
+    from .mapping import map_asset_urls
+
     cache = AssetCache()
     fetched, failed = fetch_assets(map_asset_urls(), cache)
     for line in failed:
@@ -556,6 +600,9 @@ def assets_fetch_command() -> None:
 @_friendly
 def assets_list_command() -> None:
     """Show which of the map's files are cached."""
+    from .assets import cache_status
+    from .mapping import map_asset_urls
+
     for url, cached in cache_status(map_asset_urls()).items():
         click.echo(f"{'cached ' if cached else 'MISSING'}  {url}")
 

@@ -19,7 +19,6 @@ from .coords import lonlat_of
 from .errors import InputError
 from .model import Analysis, BorderStanding, Mention
 from .safe import spreadsheet_cell
-from .zones import zones_to_geojson
 
 __all__ = [
     "MENTION_FIELDS",
@@ -206,6 +205,8 @@ def to_geojson(
             }
         )
     if include_zones:
+        from .zones import zones_to_geojson  # shapely only for zone output
+
         for feature in zones_to_geojson(analysis.zones)["features"]:
             props = feature["properties"]
             props["feature"] = "zone"

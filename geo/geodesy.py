@@ -19,7 +19,7 @@ from pyproj import CRS, Geod, Transformer
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
-from .coords import check_latlon
+from .coords import check_latlon, haversine_km
 
 __all__ = [
     "CIRCLE_VERTICES",
@@ -39,19 +39,6 @@ CIRCLE_VERTICES = 360
 #: Vertex spacing for point-to-line distances: the error is at most half of it (~0.5 km).
 LINE_SPACING_DEG = 0.01
 _WGS84 = CRS.from_epsg(4326)
-#: Mean earth diameter in km (haversine on a sphere of radius 6,371 km).
-_EARTH_DIAMETER_KM = 12742.0
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle km on a sphere: within 0.5% of the geodesic, and cheap enough for the hot
-    paths (ranking candidates, matching events) where that error does not change a decision."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return _EARTH_DIAMETER_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def geodesic_circle(lat: float, lon: float, radius_km: float, vertices: int = CIRCLE_VERTICES):
