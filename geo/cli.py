@@ -146,9 +146,11 @@ def _online_settings(
     ``--config`` (or ``$FLASHPOINTS_CONFIG``) turns it on, and the CLI says so on stderr.
     ``--online none`` forces offline whatever the config says.
     """
+    config = config or setting("CONFIG")
+    if not config and online is None and not domain and not scheme:
+        return None  # offline, the default: geopy is not even imported
     from .geocode import OnlineSettings, load_online_settings
 
-    config = config or setting("CONFIG")
     settings = load_online_settings(config) if config else None
     if online is not None:
         if online.lower() in ("none", "off", "offline"):
@@ -167,11 +169,13 @@ def _online_settings(
 
 def _chain(online, domain, scheme, config, *, always: bool = False) -> GeocoderChain | None:
     """The geocoder chain, announced on stderr once it is valid when it will go online."""
+    settings = _online_settings(online, domain, scheme, config)
+    if settings is None and not always:
+        return None
     from .geocode import GeocoderChain
 
-    settings = _online_settings(online, domain, scheme, config)
     if settings is None:
-        return GeocoderChain() if always else None
+        return GeocoderChain()
     chain = GeocoderChain(online=settings)
     where = f" at {settings.domain}" if settings.domain else ""
     click.echo(f"flashpoints: online geocoding with {settings.service}{where}", err=True)
