@@ -242,6 +242,26 @@ def _zones_option(func):
     return func
 
 
+def _mapping():
+    """``geo.mapping``, imported without pandas when nothing has imported it yet.
+
+    folium imports pandas only to accept DataFrames, which the map never passes, and pandas
+    (with pyarrow) is a third of a map's start-up. It is kept out while folium loads, then
+    allowed again, so later code may still import it.
+    """
+    if "pandas" in sys.modules or "geo.mapping" in sys.modules:
+        from . import mapping
+
+        return mapping
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # "import pandas" fails
+    try:
+        from . import mapping
+    finally:
+        if sys.modules.get("pandas", 0) is None:
+            del sys.modules["pandas"]
+    return mapping
+
+
 class _BasemapChoice(click.Choice):
     """``--basemap``: the base map names, read from the map package (and so folium) only
     when the map command runs, not when any command starts."""
@@ -251,9 +271,7 @@ class _BasemapChoice(click.Choice):
 
     @property  # type: ignore[override]
     def choices(self) -> Sequence[str]:
-        from .mapping import BASEMAPS
-
-        return tuple(BASEMAPS)
+        return tuple(_mapping().BASEMAPS)
 
 
 @click.group()
@@ -308,8 +326,8 @@ def map_command(
         inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
     )
     from .assets import inline_assets as inline
-    from .mapping import build_map
 
+    build_map = _mapping().build_map
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
     fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap)
     page = fmap.get_root().render()
