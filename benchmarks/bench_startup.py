@@ -30,11 +30,11 @@ def _command(*args: str) -> list[str]:
     return [sys.executable, "-m", "geo", *args]
 
 
-def _run(args: list[str]) -> tuple[float, float]:
+def _run(args: list[str], timeout: float | None = None) -> tuple[float, float]:
     """(wall seconds, peak RSS MB) of one child process; raises if it fails."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, env=_ENV, cwd=ROOT)
+    done = subprocess.run(args, capture_output=True, env=_ENV, cwd=ROOT, timeout=timeout)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed: {done.stderr.decode()[-500:]}")
@@ -82,6 +82,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--big-mb", type=float, default=20.0)
     parser.add_argument("--no-big", action="store_true", help="skip the large article")
+    parser.add_argument("--big-timeout", type=float, default=900.0, help="seconds (default 900)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "map.html"
@@ -98,7 +99,13 @@ def main() -> None:
             return
         article = big_article(args.big_mb, Path(tmp))
         size = article.stat().st_size / 1e6
-        seconds, peak = _run(_command("map", str(article), "-o", str(out), "--force"))
+        try:
+            seconds, peak = _run(
+                _command("map", str(article), "-o", str(out), "--force"), args.big_timeout
+            )
+        except subprocess.TimeoutExpired:
+            print(f"flashpoints map {size:.1f} MB article: not done in {args.big_timeout:g} s")
+            return
         print(
             f"flashpoints map {size:.1f} MB article: {seconds:.1f} s, peak RSS {peak:.0f} MB "
             f"(one run)"

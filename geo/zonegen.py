@@ -197,6 +197,8 @@ def generate_zones(
         rel = m.relation
         if rel is not None and rel.anchor.id.startswith("border:"):
             a, b = rel.anchor.id.removeprefix("border:").split("-")
+            if "border:" + "-".join(sorted((a, b))) in zones:
+                continue  # the first mention made it; a long article names a border often
             zone = border_strip(a, b, opts.strip_km, phrase=rel.phrase)
             if zone is not None:
                 zones.setdefault(zone.id, zone)
