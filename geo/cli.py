@@ -8,16 +8,14 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import click
 from tqdm import tqdm
 
-from .assets import AssetCache, cache_status, fetch_assets
-from .assets import inline_assets as inline
 from .corrections import CorrectionStore
 from .errors import FlashpointsError, InputError
 from .events import merge_events
@@ -34,15 +32,14 @@ from .export import (
     write_atomic,
 )
 from .gazetteer import open_gazetteer
-from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparsing import GeoparseOptions
 from .ingest import ingest
-from .mapping import BASEMAPS, build_map, map_asset_urls
 from .paths import setting
 from .pipeline import (
     analyse,
     analyse_store,
     corpus_events,
+    geoparse_documents,
     process_document,
     toponym_records,
 )
@@ -50,7 +47,12 @@ from .safe import check_output
 from .store import Store
 from .text import load_documents, parse_record, record_id, record_text
 from .zonegen import ZoneOptions
-from .zones import check_zone_file, load_zones
+
+if TYPE_CHECKING:
+    from .geocode import GeocoderChain, OnlineSettings
+
+# Commands import what only they need (folium, shapely, geopy) when they run, so --help and
+# geoparse start in a fraction of a second.
 
 __all__ = ["main"]
 
@@ -141,6 +143,8 @@ def _analysis(
         raise InputError("no input given (a file, a folder or - for stdin)")
     if not 0 < strip_km <= 200:
         raise InputError("--strip-km must be between 0 and 200")
+    from .zones import load_zones
+
     options = _options(theatre)
     zone_list = load_zones(list(zones)) if zones else None
     docs = list(load_documents(inputs, on_error=skipped))
@@ -160,6 +164,8 @@ def _analysis(
 
 def _source_analysis(inputs, db, zones, theatre, generated, strip_km, online_args, skipped):
     """The analysis of a corpus store (``--db``: no geoparsing again) or of INPUT files."""
+    from .zones import load_zones
+
     if db:
         with Store(db) as store:
             analysis = analyse_store(
@@ -191,6 +197,10 @@ def _online_settings(
     ``--online none`` forces offline whatever the config says.
     """
     config = config or setting("CONFIG")
+    if not config and online is None and not domain and not scheme:
+        return None  # offline, the default: geopy is not even imported
+    from .geocode import OnlineSettings, load_online_settings
+
     settings = load_online_settings(config) if config else None
     if online is not None:
         if online.lower() in ("none", "off", "offline"):
@@ -210,8 +220,12 @@ def _online_settings(
 def _chain(online, domain, scheme, config, *, always: bool = False) -> GeocoderChain | None:
     """The geocoder chain, announced on stderr once it is valid when it will go online."""
     settings = _online_settings(online, domain, scheme, config)
+    if settings is None and not always:
+        return None
+    from .geocode import GeocoderChain
+
     if settings is None:
-        return GeocoderChain() if always else None
+        return GeocoderChain()
     chain = GeocoderChain(online=settings)
     where = f" at {settings.domain}" if settings.domain else ""
     click.echo(f"flashpoints: online geocoding with {settings.service}{where}", err=True)
@@ -283,6 +297,38 @@ def _zones_option(func):
     return func
 
 
+def _mapping():
+    """``geo.mapping``, imported without pandas when nothing has imported it yet.
+
+    folium imports pandas only to accept DataFrames, which the map never passes, and pandas
+    (with pyarrow) is a third of a map's start-up. It is kept out while folium loads, then
+    allowed again, so later code may still import it.
+    """
+    if "pandas" in sys.modules or "geo.mapping" in sys.modules:
+        from . import mapping
+
+        return mapping
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # "import pandas" fails
+    try:
+        from . import mapping
+    finally:
+        if sys.modules.get("pandas", 0) is None:
+            del sys.modules["pandas"]
+    return mapping
+
+
+class _BasemapChoice(click.Choice):
+    """``--basemap``: the base map names, read from the map package (and so folium) only
+    when the map command runs, not when any command starts."""
+
+    def __init__(self) -> None:
+        self.case_sensitive = True
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        return tuple(_mapping().BASEMAPS)
+
+
 @click.group()
 @click.version_option(package_name="flashpoints")
 def main() -> None:
@@ -296,7 +342,7 @@ def main() -> None:
 @click.option("--no-tiles", is_flag=True, help="No tile server: borders and zones only.")
 @click.option(
     "--basemap",
-    type=click.Choice(list(BASEMAPS)),
+    type=_BasemapChoice(),
     default="OpenStreetMap",
     show_default=True,
     help="Base map shown first (the others stay one click away).",
@@ -336,6 +382,9 @@ def map_command(
     analysis = _source_analysis(
         inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config), skipped
     )
+    from .assets import inline_assets as inline
+
+    build_map = _mapping().build_map
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
     fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap)
     page = fmap.get_root().render()
@@ -402,6 +451,24 @@ def geoparse_command(
         _geoparse_jsonl(with_relative, _options(theatre))
         return
     skipped = _Skipped()
+    if fmt == "json":
+        # Mentions only: no zones, borders or map, so none of their geometry is loaded.
+        if not inputs:
+            raise InputError("no input given (a file, a folder or - for stdin)")
+        docs = list(load_documents(inputs, on_error=skipped))
+        if not docs:
+            raise InputError("no readable article in the input(s)")
+        per_doc, unresolved = geoparse_documents(
+            docs,
+            options=_options(theatre),
+            geocoder=geocoder,
+            corrections=_corrections(),
+            on_error=skipped,
+        )
+        mentions = [mention_record(m) for _, found in per_doc for m in found]
+        click.echo(dumps({"mentions": mentions, "unresolved": [asdict(u) for u in unresolved]}))
+        skipped.finish()
+        return
     analysis = _analysis(inputs, (), theatre, geocoder=geocoder, skipped=skipped)
     if fmt == "csv":
         click.echo(to_csv(analysis), nl=False)
@@ -441,6 +508,8 @@ def geoparse_command(
 @_friendly
 def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> None:
     """Report zones with their member places, and each place's distances to zone edges."""
+    from .zones import check_zone_file
+
     if check:
         found, problems, warnings = check_zone_file(check)
         for line in warnings:
@@ -726,6 +795,9 @@ def assets_group() -> None:
 @_friendly
 def assets_fetch_command() -> None:
     """Download every file a map may load into the local cache (needs a network, once)."""
+    from .assets import AssetCache, fetch_assets
+    from .mapping import map_asset_urls
+
     cache = AssetCache()
     fetched, failed = fetch_assets(map_asset_urls(), cache)
     for line in failed:
@@ -739,6 +811,9 @@ def assets_fetch_command() -> None:
 @_friendly
 def assets_list_command() -> None:
     """Show which of the map's files are cached."""
+    from .assets import cache_status
+    from .mapping import map_asset_urls
+
     for url, cached in cache_status(map_asset_urls()).items():
         click.echo(f"{'cached ' if cached else 'MISSING'}  {url}")
 

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from .geodesy import haversine_km
+from .coords import haversine_km
 from .model import Document, Mention, Place
 from .text import sentence_spans
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from .coords import lonlat_of
 from .model import Analysis, BorderStanding, Mention
 from .safe import spreadsheet_cell, write_output, xml_text
-from .zones import zones_to_geojson
 
 __all__ = [
     "MENTION_FIELDS",
@@ -225,6 +224,8 @@ def to_geojson(
             }
         )
     if include_zones:
+        from .zones import zones_to_geojson  # shapely only for zone output
+
         for feature in zones_to_geojson(analysis.zones)["features"]:
             props = feature["properties"]
             props["feature"] = "zone"

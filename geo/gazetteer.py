@@ -31,8 +31,8 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
+from .coords import haversine_km
 from .errors import DataError, GazetteerError
-from .geodesy import haversine_km
 from .model import Place
 from .names import normalize
 from .paths import DATA_DIR

@@ -34,11 +34,10 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-from .borders import load_borders
+from .coords import haversine_km
 from .errors import FetchError, InputError
 from .fetch import fetch
 from .gazetteer import Gazetteer, open_gazetteer
-from .geodesy import haversine_km
 from .model import Place
 from .paths import geocode_cache_path, setting
 from .sqlfiles import open_sqlite
@@ -524,6 +523,8 @@ class GeocoderChain:
 
     def reverse_offline(self, lat: float, lon: float) -> GeocodeResult:
         query = f"{lat:.6f}, {lon:.6f}"
+        from .borders import load_borders  # shapely only for reverse lookups
+
         country = load_borders().country_at(lat, lon)
         place = self.gazetteer.nearest(lat, lon)
         if place is None:

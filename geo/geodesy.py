@@ -19,7 +19,7 @@ from pyproj import CRS, Geod, Transformer
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
-from .coords import check_latlon
+from .coords import check_latlon, haversine_km
 
 __all__ = [
     "CIRCLE_VERTICES",
@@ -33,6 +33,7 @@ __all__ = [
     "geodesic_circle",
     "geodesic_distance_km",
     "haversine_km",
+    "inverse",
     "project",
     "rfc7946",
     "unwrapped_lines",
@@ -43,19 +44,75 @@ CIRCLE_VERTICES = 360
 #: Vertex spacing for point-to-line distances: the error is at most half of it (~0.5 km).
 LINE_SPACING_DEG = 0.01
 _WGS84 = CRS.from_epsg(4326)
-#: Mean earth diameter in km (haversine on a sphere of radius 6,371 km).
-_EARTH_DIAMETER_KM = 12742.0
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle km on a sphere: within 0.5% of the geodesic, and cheap enough for the hot
-    paths (ranking candidates, matching events) where that error does not change a decision."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+def inverse(lon1, lat1, lon2, lat2) -> tuple[np.ndarray, np.ndarray]:
+    """(forward azimuth in degrees, metres) from points 1 to points 2, for arrays: what
+    ``GEOD.inv`` gives, to a tenth of a millimetre, about three times faster on lines up to a
+    few hundred km (bulk membership spends most of its time here).
+
+    Vincenty's inverse in numpy: four rounds settle lines that short; a pair that has not
+    settled by then (long or nearly antipodal lines, coincident points) is handed to
+    ``GEOD.inv``, so every answer is within micrometres of it.
+    """
+    lon1, lat1, lon2, lat2 = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2))
     )
-    return _EARTH_DIAMETER_KM * math.asin(min(1.0, math.sqrt(a)))
+    a, f = GEOD.a, GEOD.f
+    b = a * (1.0 - f)
+    big_l = np.radians(lon2 - lon1)
+    tu1 = (1.0 - f) * np.tan(np.radians(lat1))
+    tu2 = (1.0 - f) * np.tan(np.radians(lat2))
+    cu1 = 1.0 / np.sqrt(1.0 + tu1 * tu1)
+    su1 = tu1 * cu1
+    cu2 = 1.0 / np.sqrt(1.0 + tu2 * tu2)
+    su2 = tu2 * cu2
+    cross, dot_s, dot_c = su1 * cu2, su1 * su2, cu1 * cu2
+    cu1su2 = cu1 * su2
+    lam = big_l
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for _ in range(4):
+            sl, cl = np.sin(lam), np.cos(lam)
+            t1 = cu2 * sl
+            t2 = cu1su2 - cross * cl
+            ss = np.sqrt(t1 * t1 + t2 * t2)
+            cs = dot_s + dot_c * cl
+            sigma = np.arctan2(ss, cs)
+            sa = dot_c * sl / ss
+            c2a = 1.0 - sa * sa
+            c2sm = cs - 2.0 * dot_s / c2a
+            c = f / 16.0 * c2a * (4.0 + f * (4.0 - 3.0 * c2a))
+            previous = lam
+            lam = big_l + (1.0 - c) * f * sa * (
+                sigma + c * ss * (c2sm + c * cs * (-1.0 + 2.0 * c2sm * c2sm))
+            )
+        u2 = c2a * (a * a - b * b) / (b * b)
+        big_a = 1.0 + u2 / 16384.0 * (4096.0 + u2 * (-768.0 + u2 * (320.0 - 175.0 * u2)))
+        big_b = u2 / 1024.0 * (256.0 + u2 * (-128.0 + u2 * (74.0 - 47.0 * u2)))
+        c2 = c2sm * c2sm
+        d_sigma = (
+            big_b
+            * ss
+            * (
+                c2sm
+                + big_b
+                / 4.0
+                * (
+                    cs * (-1.0 + 2.0 * c2)
+                    - big_b / 6.0 * c2sm * (-3.0 + 4.0 * ss * ss) * (-3.0 + 4.0 * c2)
+                )
+            )
+        )
+        metres = b * big_a * (sigma - d_sigma)
+        sl, cl = np.sin(lam), np.cos(lam)
+        azimuth = np.degrees(np.arctan2(cu2 * sl, cu1su2 - cross * cl))
+        # Unsettled (|change| over a micrometre on the ground), degenerate or wrapped pairs.
+        bad = ~(np.abs(lam - previous) < 1e-12) | ~np.isfinite(metres) | (np.abs(big_l) > 3.0)
+    if bad.any():
+        az, _, m = GEOD.inv(lon1[bad], lat1[bad], lon2[bad], lat2[bad])
+        azimuth[bad] = az
+        metres[bad] = m
+    return azimuth, metres
 
 
 def geodesic_circle(lat: float, lon: float, radius_km: float, vertices: int = CIRCLE_VERTICES):

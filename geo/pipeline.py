@@ -14,20 +14,21 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .borders import load_borders_full
 from .corrections import CorrectionStore, apply_corrections
 from .errors import InputError
 from .events import Event, extract_events, merge_events
 from .export import mention_record
 from .gazetteer import Gazetteer, load_stopwords, open_gazetteer
-from .geocode import GeocoderChain
 from .geoparsing import GeoparseOptions, geoparse, unique_places, unknown_names
 from .model import Analysis, Document, Mention, Place, Unresolved, Zone
 from .store import Store
 from .text import document_from_text, sentence_at, sentence_spans
 from .zonegen import ZoneOptions, clusters, generate_zones
-from .zones import load_zones, measure
+
+if TYPE_CHECKING:
+    from .geocode import GeocoderChain
 
 __all__ = [
     "analyse",
@@ -38,6 +39,7 @@ __all__ = [
     "correct",
     "filter_analysis",
     "geocode_unknown",
+    "geoparse_documents",
     "process_document",
     "toponym_records",
 ]
@@ -66,8 +68,39 @@ def analyse(
     document the geoparser fails on is reported there (``"source: why"``) and left out,
     instead of ending the whole analysis.
     """
-    gaz = gazetteer or open_gazetteer()
+    from .zones import load_zones
+
     zone_list = list(load_zones() if zones is None else zones)
+    per_doc, unresolved = geoparse_documents(
+        documents,
+        gazetteer=gazetteer,
+        options=options,
+        geocoder=geocoder,
+        corrections=corrections,
+        on_error=on_error,
+    )
+    return assemble(
+        per_doc,
+        zone_list,
+        generate=generate,
+        zone_options=zone_options,
+        unresolved=unresolved,
+    )
+
+
+def geoparse_documents(
+    documents: Iterable[Document],
+    *,
+    gazetteer: Gazetteer | None = None,
+    options: GeoparseOptions | None = None,
+    geocoder: GeocoderChain | None = None,
+    corrections: CorrectionStore | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> tuple[list[tuple[Document, Sequence[Mention]]], list[Unresolved]]:
+    """The first half of :func:`analyse`: each document with its mentions (online geocoding
+    and corrections applied), and the names nothing could place. Needs no geometry, so
+    printing mentions loads no shapes, zones or borders."""
+    gaz = gazetteer or open_gazetteer()
     per_doc: list[tuple[Document, Sequence[Mention]]] = []
     for doc in documents:
         try:
@@ -80,13 +113,7 @@ def analyse(
     if geocoder is not None and geocoder.online is not None:
         per_doc, unresolved = geocode_unknown(per_doc, gaz, geocoder)
     per_doc, _ = correct(per_doc, corrections, gaz)
-    return assemble(
-        per_doc,
-        zone_list,
-        generate=generate,
-        zone_options=zone_options,
-        unresolved=unresolved,
-    )
+    return per_doc, unresolved
 
 
 def process_document(
@@ -142,6 +169,8 @@ def analyse_store(
     they are extracted again from the corrected mentions, so an event never stays where the
     analyst said the place is not.
     """
+    from .zones import load_zones
+
     per_doc, changed = _corpus(store, corrections, gazetteer)
     zone_list = list(load_zones() if zones is None else zones)
     return assemble(
@@ -203,6 +232,9 @@ def assemble(
         events = merge_events(e for d, found in per_doc for e in extract_events(d, found))
     mentions = tuple(m for _, found in per_doc for m in found)
     places = tuple(unique_places(mentions))
+    from .borders import load_borders_full
+    from .zones import measure
+
     zopts = zone_options or ZoneOptions()
     if generate:
         known = {z.id for z in zone_list}
@@ -353,6 +385,8 @@ def analyse_text(
     gazetteer: Gazetteer | None = None,
 ) -> Analysis:
     """Convenience for one pasted article; zone files default to ``data/zones/``."""
+    from .zones import load_zones
+
     zones = load_zones(zone_paths) if zone_paths else None
     return analyse([document_from_text(text, source=source)], zones=zones, gazetteer=gazetteer)
 

@@ -15,10 +15,6 @@ from __future__ import annotations
 import itertools
 import re
 
-from shapely.geometry import Point
-
-from .borders import load_borders
-from .geodesy import GEOD
 from .model import Mention, Place, Relation
 
 __all__ = [
@@ -145,6 +141,12 @@ def border_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
 
 def _locate_border(a: Place, b: Place, codes: str, locals_: list[Place]):
     """(anchor place on the shared border, uncertainty km), or None if they share none."""
+    # Geometry only when the text names a border: plain geoparsing needs no shapely.
+    from shapely.geometry import Point
+
+    from .borders import load_borders
+    from .geodesy import GEOD
+
     line = load_borders().shared_border(a.country_code, b.country_code)
     if line is None:
         return None
@@ -174,6 +176,8 @@ def _locate_border(a: Place, b: Place, codes: str, locals_: list[Place]):
 
 
 def _nearest(line, place: Place) -> tuple[float, float]:
+    from shapely.geometry import Point
+
     point = line.interpolate(line.project(Point(place.lon, place.lat)))
     return point.x, point.y
 
@@ -215,6 +219,8 @@ def relative_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
         name = " ".join(text[start : m.start].split()) + " " + anchor.name
         lat, lon = anchor.lat, anchor.lon
         if bearing is not None and distance > 0:
+            from .geodesy import GEOD
+
             lon, lat, _ = GEOD.fwd(anchor.lon, anchor.lat, bearing, distance * 1000.0)
         key = f"{bearing if bearing is not None else 'near'}:{distance:g}"
         place = Place(

@@ -16,12 +16,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import shapely
-from shapely.geometry import LineString, MultiPoint
-
-from .borders import BORDER_TOLERANCE_DEG, load_borders
-from .geodesy import GEOD, buffer_km, geodesic_circle
 from .model import Mention, Place, Zone
+
+# shapely, pyproj and the borders are imported where a zone is built: importing this module
+# (for ZoneOptions, say) must stay cheap for commands that build none.
 
 __all__ = [
     "ZoneOptions",
@@ -47,6 +45,9 @@ class ZoneOptions:
 
 def border_strip(a: str, b: str, width_km: float, *, phrase: str = "") -> Zone | None:
     """The strip ``width_km`` either side of the border ``a``/``b`` share (ISO codes)."""
+    from .borders import load_borders
+    from .geodesy import buffer_km
+
     line = load_borders().shared_border(a, b)
     if line is None:
         return None
@@ -67,6 +68,10 @@ def border_strip(a: str, b: str, width_km: float, *, phrase: str = "") -> Zone |
 
 def tripoint(a: str, b: str, c: str) -> tuple[float, float] | None:
     """(lat, lon) where three countries' outlines meet, or None if they do not."""
+    import shapely
+
+    from .borders import BORDER_TOLERANCE_DEG, load_borders
+
     borders = load_borders()
     geoms = [borders.geometry_of(code) for code in (a, b, c)]
     if any(g is None for g in geoms):
@@ -84,6 +89,8 @@ def tripoint_area(codes: Sequence[str], radius_km: float, *, phrase: str = "") -
     where = tripoint(a, b, c)
     if where is None:
         return None
+    from .geodesy import geodesic_circle
+
     return Zone(
         id=f"tripoint:{a}-{b}-{c}",
         name=f"{a}-{b}-{c} tripoint area ({radius_km:g} km)",
@@ -101,6 +108,10 @@ def tripoint_area(codes: Sequence[str], radius_km: float, *, phrase: str = "") -
 
 def corridor(start: Place, end: Place, width_km: float, *, phrase: str = "") -> Zone:
     """A corridor ``width_km`` wide along the geodesic from ``start`` to ``end``."""
+    from shapely.geometry import LineString
+
+    from .geodesy import GEOD, buffer_km
+
     npts = max(2, int(GEOD.inv(start.lon, start.lat, end.lon, end.lat)[2] / 20_000))
     middle = GEOD.npts(start.lon, start.lat, end.lon, end.lat, npts)
     line = LineString([(start.lon, start.lat), *middle, (end.lon, end.lat)])
@@ -120,6 +131,10 @@ def corridor(start: Place, end: Place, width_km: float, *, phrase: str = "") -> 
 def clusters(places: Sequence[Place], covered: set[str], opts: ZoneOptions) -> list[Zone]:
     """Groups of two or more point places, each within ``cluster_km`` of another, that no
     declared zone covers (single linkage on geodesic distances)."""
+    from shapely.geometry import MultiPoint
+
+    from .geodesy import GEOD, buffer_km
+
     points = [
         p
         for p in places
@@ -182,6 +197,8 @@ def generate_zones(
         rel = m.relation
         if rel is not None and rel.anchor.id.startswith("border:"):
             a, b = rel.anchor.id.removeprefix("border:").split("-")
+            if "border:" + "-".join(sorted((a, b))) in zones:
+                continue  # the first mention made it; a long article names a border often
             zone = border_strip(a, b, opts.strip_km, phrase=rel.phrase)
             if zone is not None:
                 zones.setdefault(zone.id, zone)

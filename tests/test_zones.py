@@ -234,3 +234,102 @@ def test_a_drawn_zone_needs_a_name_and_a_real_shape():
         zone_from_drawing(point, "  ")
     with pytest.raises(ZoneFileError, match="radius_km"):
         zone_from_drawing(point, "no radius")
+
+
+def _mixed_zones():
+    """Circles, a corridor, a polygon with a hole, a multipolygon and a circle as a bare
+    polygon (so measured through its outline, not the closed form), all near each other."""
+    from shapely.geometry import LineString, MultiPolygon, Polygon
+
+    from geo.geodesy import buffer_km
+    from geo.model import Zone
+
+    ring = Polygon(
+        [(36.0, 33.0), (37.2, 33.1), (37.0, 34.2), (36.1, 34.0)],
+        [[(36.4, 33.4), (36.8, 33.4), (36.7, 33.8)]],
+    )
+    islands = MultiPolygon(
+        [
+            Polygon([(38.0, 35.0), (38.6, 35.0), (38.6, 35.4), (38.0, 35.4)]),
+            Polygon([(38.9, 35.2), (39.3, 35.1), (39.2, 35.7)]),
+        ]
+    )
+    circle = geodesic_circle(34.5, 38.0, 40.0)
+    return [
+        Zone("c1", "C1", "custom", circle, {"center": [38.0, 34.5], "radius_km": 40.0}),
+        Zone(
+            "c2",
+            "C2",
+            "custom",
+            geodesic_circle(34.9, 38.4, 25.0, 90),
+            {"center": [38.4, 34.9], "radius_km": 25.0},
+        ),
+        Zone(
+            "road", "Road", "corridor", buffer_km(LineString([(36.5, 34.6), (38.2, 35.3)]), 6.0), {}
+        ),
+        Zone("holed", "Holed", "custom", ring, {}),
+        Zone("islands", "Islands", "custom", islands, {}),
+        Zone("bare", "Bare", "custom", geodesic_circle(33.6, 38.9, 30.0), {}),
+    ]
+
+
+def _points_near_edges(zones, rng, n_random=90):
+    """Random points, and points 30 m either side of each zone's edge."""
+    import numpy as np
+    import shapely
+
+    lats = list(rng.uniform(32.5, 36.0, n_random))
+    lons = list(rng.uniform(35.5, 39.8, n_random))
+    for zone in zones:
+        for ring in shapely.get_rings(shapely.get_parts(zone.geometry)):
+            coords = shapely.get_coordinates(ring)
+            for k in rng.choice(len(coords) - 1, 3, replace=False):
+                (x0, y0), (x1, y1) = coords[k], coords[k + 1]
+                t = rng.uniform(0.2, 0.8)
+                x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                nx, ny = y1 - y0, -(x1 - x0)  # normal to the edge
+                norm = np.hypot(nx, ny)
+                for side in (-1, 1):
+                    lons.append(x + side * 0.0003 * nx / norm)
+                    lats.append(y + side * 0.0003 * ny / norm)
+    return np.array(lats), np.array(lons)
+
+
+def test_bulk_paths_answer_as_the_per_point_path():
+    """measure and measure_bulk against zone_distance_km, point by point, near edges too."""
+    import numpy as np
+
+    from geo.zones import NEAREST_MAX_KM, measure_bulk
+
+    zones = _mixed_zones()
+    lats, lons = _points_near_edges(zones, np.random.default_rng(11))
+    ref = [[zone_distance_km(la, lo, z) for z in zones] for la, lo in zip(lats, lons, strict=True)]
+    places = [
+        Place(f"p{i}", "P", la, lo, "city")
+        for i, (la, lo) in enumerate(zip(lats, lons, strict=True))
+    ]
+    memberships = measure(places, zones)
+    assert len(memberships) == len(places) * len(zones)
+    for m, (inside, d) in zip(memberships, (r for row in ref for r in row), strict=True):
+        assert m.inside is inside
+        assert m.distance_km == pytest.approx(d, abs=0.0015)
+    near_edge = sum(abs(d) < 0.05 for row in ref for _, d in row)
+    assert near_edge >= 48  # 8 rings x 3 places x 2 sides: the points by the edges are there
+
+    bulk = measure_bulk(lats, lons, zones)
+    inside = {(int(p), int(z)) for p, z in bulk.pairs.T}
+    assert inside == {(i, z) for i, row in enumerate(ref) for z, (ins, _) in enumerate(row) if ins}
+    for (i, z), km in zip(bulk.pairs.T, bulk.pair_km, strict=True):
+        assert km == pytest.approx(ref[i][z][1], abs=0.01)
+    for i, row in enumerate(ref):
+        containing = [z for z, (ins, _) in enumerate(row) if ins]
+        if containing:
+            assert bulk.nearest[i] == containing[0]
+            continue
+        best = min(d for _, d in row)
+        if best > NEAREST_MAX_KM:
+            assert bulk.nearest[i] == -1
+            continue
+        # The nearest zone, or one as near to within the bulk path's 10 m.
+        assert row[bulk.nearest[i]][1] == pytest.approx(best, abs=0.01)
+        assert bulk.nearest_km[i] == pytest.approx(best, abs=0.01)
