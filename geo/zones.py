@@ -654,6 +654,8 @@ def _nearest_outside(
             cand.append((np.full(len(zs), i, dtype=np.intp), zs))
     pts = np.concatenate([c[0] for c in cand])
     zs = np.concatenate([c[1] for c in cand])
+    if not len(pts):  # no zone edge within reach of any point
+        return nearest, nearest_km
     km = _edge_km(table, zs, lons[pts], lats[pts])
     # The smallest distance per point, the lowest zone index on a tie.
     order = np.lexsort((zs, km, pts))
