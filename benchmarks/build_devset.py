@@ -1,6 +1,7 @@
-"""Turn the marked-up development set (devset.txt) into devset.jsonl with character offsets.
+"""Turn a marked-up development set (devset.txt) into JSON lines with character offsets.
 
-    python benchmarks/build_devset.py
+    python benchmarks/build_devset.py                      # devset.txt -> devset.jsonl
+    python benchmarks/build_devset.py --source benchmarks/data/devset2.txt   # -> devset2.jsonl
 
 Each output line is ``{"id", "text", "gold": [{"start", "end", "surface", "lat", "lon"}]}``
 (plus ``country_code`` for a country or demonym, marked ``[[Syrian|country:SY]]``);
@@ -9,6 +10,7 @@ offsets index ``text`` (end exclusive), the same contract as ``flashpoints geopa
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -59,10 +61,23 @@ def parse(source: str) -> list[dict]:
 
 
 def main() -> None:
-    docs = parse((HERE / "devset.txt").read_text(encoding="utf-8"))
-    out = HERE / "devset.jsonl"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=HERE / "devset.txt", help="marked-up text")
+    parser.add_argument(
+        "--out", type=Path, help="JSON lines to write (default: the source with .jsonl)"
+    )
+    args = parser.parse_args()
+    docs = parse(args.source.read_text(encoding="utf-8"))
+    ids = [d["id"] for d in docs]
+    if len(set(ids)) != len(ids):
+        raise SystemExit(
+            f"{args.source}: duplicate ids {sorted({i for i in ids if ids.count(i) > 1})}"
+        )
+    out = args.out or args.source.with_suffix(".jsonl")
     with out.open("w", encoding="utf-8") as handle:
         for doc in docs:
+            if "[[" in doc["text"] or "]]" in doc["text"]:
+                raise SystemExit(f"{doc['id']}: malformed markup near {doc['text'].find('[[')}")
             for g in doc["gold"]:
                 assert doc["text"][g["start"] : g["end"]] == g["surface"]
             handle.write(json.dumps(doc, ensure_ascii=False) + "\n")
