@@ -194,7 +194,7 @@ def filter_analysis(
         place = mention.place
         return (
             mention.confidence >= min_confidence
-            and (not countries or place.country_code in countries)
+            and (not countries or place.in_countries(countries))
             and (not kinds or place.kind in kinds)
             and (not zone_ids or bool(zone_ids & set(analysis.zones_of(place.id))))
             and (not sources or mention.document_id in sources)
