@@ -16,7 +16,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from .analysis import analyse, toponym_records
+from .analysis import analyse, toponym_stream
 from .assets import AssetCache, cache_status, fetch_assets
 from .assets import inline_assets as inline
 from .corrections import CorrectionStore
@@ -33,7 +33,6 @@ from .export import (
     to_kml,
     write_atomic,
 )
-from .gazetteer import open_gazetteer
 from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
 from .ingest import ingest, process_document
@@ -289,28 +288,37 @@ def map_command(
     click.echo(f"wrote {output}: {len(analysis.places)} places, {len(analysis.zones)} zones")
 
 
-def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
+def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions, workers: int = 0) -> None:
     """Read ``{"id", "text"}`` lines on stdin; write ``{"id", "mentions"}`` lines, in order.
 
     This form is how the geoparser is measured, so by default it lists toponyms only; derived
     relative mentions ("northeast of al Tanf", kind ``relative``) come with ``--with-relative``.
+    ``workers`` spreads the lines over processes (0: every core for large inputs); the output
+    keeps the input order.
     """
-    gazetteer = open_gazetteer()
     bad = 0
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            text = record["text"]
-            if not isinstance(text, str):
-                raise TypeError("text is not a string")
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            click.echo(f"flashpoints: error: stdin:{number}: bad JSON line ({err})", err=True)
-            bad += 1
-            continue
-        mentions = toponym_records(text, gazetteer, options, with_relative=with_relative)
-        out = {"id": record.get("id"), "mentions": mentions}
+    ids: list = []
+
+    def texts():
+        nonlocal bad
+        for number, line in enumerate(sys.stdin, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                text = record["text"]
+                if not isinstance(text, str):
+                    raise TypeError("text is not a string")
+            except (json.JSONDecodeError, KeyError, TypeError) as err:
+                click.echo(f"flashpoints: error: stdin:{number}: bad JSON line ({err})", err=True)
+                bad += 1
+                continue
+            ids.append(record.get("id"))
+            yield text
+
+    stream = toponym_stream(texts(), options, with_relative=with_relative, workers=workers)
+    for number, mentions in enumerate(stream):
+        out = {"id": ids[number], "mentions": mentions}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     if bad:
@@ -322,18 +330,25 @@ def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "geojson", "csv"]), default="json")
 @click.option("--jsonl", is_flag=True, help='JSON lines {"id", "text"} on stdin, one out each.')
 @click.option("--with-relative", is_flag=True, help="--jsonl: include relative mentions too.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="--jsonl: processes to use (0: every core for inputs of 2 MB or more, else one).",
+)
 @_theatre_option
 @_online_option
 @_friendly
 def geoparse_command(
-    inputs, fmt, jsonl, with_relative, theatre, online, domain, scheme, config
+    inputs, fmt, jsonl, with_relative, workers, theatre, online, domain, scheme, config
 ) -> None:
     """Print the place mentions found in INPUT files."""
     geocoder = _chain(online, domain, scheme, config)
     if jsonl:
         if geocoder is not None:
             raise InputError("--jsonl measures the offline geoparser; drop --online")
-        _geoparse_jsonl(with_relative, _options(theatre))
+        _geoparse_jsonl(with_relative, _options(theatre), workers)
         return
     analysis = _analysis(inputs, (), theatre, geocoder=geocoder)
     if fmt == "csv":

@@ -101,8 +101,9 @@ def geoparse(
     mentions = []
     # One decision per (name, suffix, surviving candidates): news repeats its names.
     decided: dict[tuple, tuple[Place, float, str, tuple[str, ...]] | None] = {}
-    # Names with a place cue before any of their mentions ("near Tal Afar").
-    cued_keys = _cued_keys(text, kept)
+    # Names with a place cue before any of their mentions ("near Tal Afar"): worked out
+    # only if some name's decision turns on it.
+    cued_keys: set[str] | None = None
     sentences: dict[int, str] = {}  # by sentence index: names cluster in sentences
     doc_id = document.id
     static = gazetteer.memo
@@ -113,12 +114,7 @@ def geoparse(
         if after:
             suffix, end = after.group(1).lower(), after.end()
         whole = places is cand.places  # unfiltered: the gazetteer's own tuple
-        cue = cand.key in cued_keys
-        memo_key = (
-            (cand.key, suffix, cue)
-            if whole
-            else (cand.key, suffix, cue, *(p.id for p, _ in places))
-        )
+        memo_key = (cand.key, suffix) if whole else (cand.key, suffix, *(p.id for p, _ in places))
         # One candidate that is not a town: nothing in the document changes the outcome, so
         # the decision is kept across documents; any other is kept for this document only.
         memo = static if lone(cand, places) else decided
@@ -128,7 +124,13 @@ def geoparse(
             scored = score(
                 places, cand.key, suffix, context, anchors, opts, static if whole else None
             )
-            decision = memo[memo_key] = decide(scored, cand.key, suffix, context, opts, cue)
+            decision = decide(scored, cand.key, suffix, context, opts)
+            if decision is None and scored[0][1].kind == "town":
+                if cued_keys is None:
+                    cued_keys = _cued_keys(text, kept)
+                if cand.key in cued_keys:
+                    decision = decide(scored, cand.key, suffix, context, opts, cued=True)
+            memo[memo_key] = decision
         if decision is None:
             continue
         best, confidence, precision, candidates = decision
@@ -280,7 +282,7 @@ def _regions(text: str, kept: list, gazetteer: Gazetteer):
     states: list[tuple[int, int, Place, str]] = []
     regions: set[tuple[str, str]] = set()
     for i, (cand, places) in enumerate(kept):
-        if all(p.kind == "admin1" for p, _ in places):
+        if places[0][0].kind == "admin1" and all(p.kind == "admin1" for p, _ in places):
             regions.add(_region_key(places[0][0]))
         if text[cand.end : cand.end + 1] != ",":
             continue

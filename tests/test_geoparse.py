@@ -306,3 +306,12 @@ def test_seas_and_disputed_areas_carry_every_country_they_touch(gazetteer):
     assert set(strait.country_codes) == {"IR", "OM"}
     assert filter_analysis(analysis, countries=["OM"]).places
     assert not filter_analysis(analysis, countries=["FR"]).mentions
+
+
+def test_a_stream_over_two_processes_keeps_input_order(gazetteer):
+    from geo.analysis import toponym_records, toponym_stream
+
+    texts = [f"Convoy {i} left Mosul for Erbil." if i % 2 else "Rain in Amman." for i in range(9)]
+    expected = [toponym_records(t, gazetteer) for t in texts]
+    assert list(toponym_stream(texts, workers=2)) == expected
+    assert list(toponym_stream(iter(texts))) == expected  # small: one process
