@@ -62,7 +62,14 @@ def geoparse(
     raw = recognise(text, tokens, gazetteer)
     lines = _datelines(text, gazetteer)
     if lines:
-        raw = [c for c in raw if not any(c.start < e and s < c.end for s, e, _ in lines)]
+        # Datelines come in text order and do not overlap: the one that may cover a name is
+        # the last starting before its end.
+        line_starts = [s for s, _, _ in lines]
+        raw = [
+            c
+            for c in raw
+            if (i := bisect.bisect_left(line_starts, c.end) - 1) < 0 or lines[i][1] <= c.start
+        ]
     persons = person_keys(text, tokens, raw, starts)
     kept: list[tuple[Candidate, list[tuple[Place, float]]]] = []
     for cand in raw:
@@ -189,6 +196,16 @@ def _mention(document, spans, span_starts, sentences, start, end, place, role) -
     )
 
 
+def _state(gazetteer: Gazetteer, code: str) -> Place | None:
+    """The US state with this postal code (kept in the gazetteer's memo: local news names
+    its state in every dateline)."""
+    key = ("us-state", code)
+    memo = gazetteer.memo
+    if key not in memo:
+        memo[key] = gazetteer.get(f"admin1:US-{code}")
+    return memo[key]
+
+
 def _datelines(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, list]]:
     """Datelines ("HELENA, Mont. —", "BEIRUT (AP) —"): (start, end, [(start, end, place)])
     for the reporting place and its state. The place is the best-known one of the name, in
@@ -205,7 +222,7 @@ def _datelines(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, list]]:
             continue
         found = [(m.start("city"), m.end("city"), places[0])]
         if code:
-            state = gazetteer.get(f"admin1:US-{code}")
+            state = _state(gazetteer, code)
             group = "ap" if m.group("ap") else "postal"
             if state is not None:
                 found.append((m.start(group), m.end(group) + (group == "ap"), state))
@@ -290,7 +307,7 @@ def _regions(text: str, kept: list, gazetteer: Gazetteer):
         if m is not None:
             code = state_code(m)
             inside = [(p, s) for p, s in places if p.country_code == "US" and p.admin1 == code]
-            state = gazetteer.get(f"admin1:US-{code}") if inside else None
+            state = _state(gazetteer, code) if inside else None
             if state is not None:
                 kept[i] = (cand, inside)
                 regions.add(("US", code))
