@@ -7,8 +7,10 @@ rules were tuned on) and set 2 (``devset2.jsonl``, full-length local and wire ne
 tuning, so the honest figure). Per set and system: recognition precision/recall/F1 (exact span)
 and overlap F1, resolution accuracy within 161 km over all gold toponyms (a missed toponym
 counts as wrong) and over the found ones (resolution alone), and the median error in km over
-the found ones. Then throughput on set 1 (warm, in-process; and cold, through the CLI with
-start-up). ``--errors SET`` lists the geoparser's misses, false positives and far placements
+the found ones. Then throughput on both sets' texts: warm (in-process) and with start-up
+(the ``geoparse --jsonl`` command, and the baseline as a command, on a ``--size`` MB stream),
+on one core and on all cores, with Flashpoints' ratio to the baseline. ``--errors SET``
+lists the geoparser's misses, false positives and far placements
 on one set. The baseline is what a user might try first: ``geotext`` for names plus the most
 populous GeoNames match (countries at their countryinfo point).
 """
@@ -199,7 +201,14 @@ def main() -> None:
         help="list misses, false positives and far placements on a set (1, 2, or extra)",
     )
     parser.add_argument("--no-throughput", action="store_true", help="skip the timing")
+    parser.add_argument(
+        "--size", type=float, default=5.6, help="MB of text in the start-up timing stream"
+    )
+    parser.add_argument("--geotext-worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.geotext_worker is not None:
+        _geotext_stream(args.geotext_worker)
+        return
     sets = [(key, label, _load(path)) for key, label, path in SETS]
     if args.jsonl:
         sets.append(("extra", str(args.jsonl), _load(args.jsonl)))
@@ -223,37 +232,89 @@ def main() -> None:
     if args.no_throughput:
         return
 
-    docs = sets[0][2]
-    # Throughput, warm: passes of about 400 kB (the whole set repeated), one process, one
-    # core. The median of many short passes, because a shared virtual machine's neighbours
-    # move single figures by 10%; the slowest and fastest pass are printed too.
-    text = "\n\n".join(d["text"] for d in docs)
-    reps = max(1, 400_000 // len(text))
-    passes = []
-    for _ in range(PASSES):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            for d in docs:
-                toponym_records(d["text"], gaz)
-        passes.append(reps * len(text) / (time.perf_counter() - t0))
-    warm = statistics.median(passes)
-    # Cold: the CLI's --jsonl form with interpreter start-up and gazetteer open.
-    payload = "".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs)
+    _throughput([d for _, _, docs in sets for d in docs], args.size)
+
+
+def _geotext_names(text: str) -> int:
+    from geotext import GeoText
+
+    found = GeoText(text)
+    return len(found.cities) + len(found.countries)
+
+
+def _geotext_stream(workers: int) -> None:
+    """The baseline as a command: JSON lines on stdin, geotext names of each, in order."""
+    texts = [json.loads(line)["text"] for line in sys.stdin if line.strip()]
+    if workers > 1:
+        from multiprocessing import get_context
+
+        with get_context("spawn").Pool(workers) as pool:
+            counts = pool.map(_geotext_names, texts, chunksize=32)
+    else:
+        counts = [_geotext_names(t) for t in texts]
+    sys.stdout.write("".join(f"{c}\n" for c in counts))
+
+
+def _timed(command: list[str], payload: str) -> float:
     t0 = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "geo", "geoparse", "--jsonl"],
-        input=payload,
-        text=True,
-        capture_output=True,
-        check=True,
-    )
-    cold = len(text) / (time.perf_counter() - t0)
+    subprocess.run(command, input=payload, text=True, capture_output=True, check=True)
+    return time.perf_counter() - t0
+
+
+def _throughput(docs: list[dict], size_mb: float) -> None:
+    """MB/s warm (in-process, median of short passes) and with start-up (the command on a
+    stream of ``size_mb`` MB of the sets' texts repeated), for Flashpoints and geotext, on
+    one core and on all cores, and Flashpoints' ratio to the baseline."""
+    import os
+
+    from geotext import GeoText
+
+    cores = os.cpu_count() or 1
+    texts = [d["text"] for d in docs]
+    size = sum(map(len, texts))
+    gaz = open_gazetteer()
+    warm = {}
+    for name, run in (
+        ("flashpoints", lambda t: toponym_records(t, gaz)),
+        ("geotext", GeoText),
+    ):
+        passes = []
+        for _ in range(PASSES):
+            t0 = time.perf_counter()
+            for t in texts:
+                run(t)
+            passes.append(size / (time.perf_counter() - t0))
+        warm[name] = statistics.median(passes)
+    stream = []
+    total = 0
+    while total < size_mb * 1e6:
+        for d in docs:
+            stream.append(json.dumps({"id": d["id"], "text": d["text"]}) + "\n")
+            total += len(d["text"])
+    payload = "".join(stream)
+    here = str(Path(__file__).resolve())
+    cold = {}
+    for workers in (1, cores):
+        cold[("flashpoints", workers)] = total / _timed(
+            [sys.executable, "-m", "geo", "geoparse", "--jsonl", "--workers", str(workers)],
+            payload,
+        )
+        cold[("geotext", workers)] = total / _timed(
+            [sys.executable, here, "--geotext-worker", str(workers)], payload
+        )
+    fw, gw = warm["flashpoints"], warm["geotext"]
+    print(f"throughput (MB/s; {total / 1e6:.1f} MB stream; {cores} cores)")
     print(
-        f"throughput: warm median {warm / 1e6:.2f} MB/s (slowest {min(passes) / 1e6:.2f},"
-        f" fastest {max(passes) / 1e6:.2f}; {PASSES} passes of {reps * len(text) / 1e6:.1f} MB),"
-        " "
-        f"cold CLI with start-up {cold / 1e3:.0f} kB/s"
+        f"  warm, one core      flashpoints {fw / 1e6:5.2f}  geotext {gw / 1e6:5.2f}"
+        f"  ratio {fw / gw:.2f}"
     )
+    for workers in (1, cores):
+        f, g = cold[("flashpoints", workers)], cold[("geotext", workers)]
+        label = "one core" if workers == 1 else f"{workers} cores"
+        print(
+            f"  with start-up, {label:<8} flashpoints {f / 1e6:5.2f}  geotext {g / 1e6:5.2f}"
+            f"  ratio {f / g:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ from .pipeline import (
     corpus_events,
     geoparse_documents,
     process_document,
-    toponym_records,
+    toponym_stream,
 )
 from .safe import check_output
 from .store import Store
@@ -395,31 +395,36 @@ def map_command(
     skipped.finish()
 
 
-def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
+def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions, workers: int = 0) -> None:
     """Read ``{"id", "text"}`` lines on stdin; write ``{"id", "mentions"}`` lines, in order.
 
     This form is how the geoparser is measured, so by default it lists toponyms only; derived
     relative mentions ("northeast of al Tanf", kind ``relative``) come with ``--with-relative``.
+    ``workers`` spreads the lines over processes (0: every core for large inputs); the output
+    keeps the input order.
     """
-    gazetteer = open_gazetteer()
     bad = 0
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = parse_record(line)
-            text, doc_id = record_text(record), record_id(record)
-            mentions = toponym_records(text, gazetteer, options, with_relative=with_relative)
-            out = json.dumps({"id": doc_id, "mentions": mentions}, ensure_ascii=False)
-        except InputError as err:
-            reason = str(err)
-        except Exception as err:  # one line's failure never ends the stream
-            reason = f"{type(err).__name__}: {err}"[:300]
-        else:
-            sys.stdout.write(out + "\n")
-            continue
-        click.echo(f"flashpoints: error: stdin:{number}: {reason}", err=True)
-        bad += 1
+    ids: list = []
+
+    def texts():
+        nonlocal bad
+        for number, line in enumerate(sys.stdin, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = parse_record(line)
+                text, doc_id = record_text(record), record_id(record)
+            except InputError as err:
+                click.echo(f"flashpoints: error: stdin:{number}: {err}", err=True)
+                bad += 1
+                continue
+            ids.append(doc_id)
+            yield text
+
+    stream = toponym_stream(texts(), options, with_relative=with_relative, workers=workers)
+    for number, mentions in enumerate(stream):
+        out = {"id": ids[number], "mentions": mentions}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     if bad:
         sys.exit(EXIT_ERROR)
@@ -437,18 +442,25 @@ def _geoparse_jsonl(with_relative: bool, options: GeoparseOptions) -> None:
 )
 @click.option("--jsonl", is_flag=True, help='JSON lines {"id", "text"} on stdin, one out each.')
 @click.option("--with-relative", is_flag=True, help="--jsonl: include relative mentions too.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="--jsonl: processes to use (0: every core for inputs of 2 MB or more, else one).",
+)
 @_theatre_option
 @_online_option
 @_friendly
 def geoparse_command(
-    inputs, fmt, jsonl, with_relative, theatre, online, domain, scheme, config
+    inputs, fmt, jsonl, with_relative, workers, theatre, online, domain, scheme, config
 ) -> None:
     """Print the place mentions found in INPUT files, folders, http(s) URLs or - (stdin)."""
     geocoder = _chain(online, domain, scheme, config)
     if jsonl:
         if geocoder is not None:
             raise InputError("--jsonl measures the offline geoparser; drop --online")
-        _geoparse_jsonl(with_relative, _options(theatre))
+        _geoparse_jsonl(with_relative, _options(theatre), workers)
         return
     skipped = _Skipped()
     if fmt == "json":

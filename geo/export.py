@@ -51,7 +51,7 @@ def mention_record(mention: Mention, *, offset_shift=None) -> dict:
     if offset_shift is not None:
         start, end = offset_shift(start), offset_shift(end - 1) + 1
     p = mention.place
-    return {
+    record = {
         "document_id": mention.document_id,
         "start": start,
         "end": end,
@@ -67,6 +67,9 @@ def mention_record(mention: Mention, *, offset_shift=None) -> dict:
         "sentence": mention.sentence,
         "relation": _relation_record(mention),
     }
+    if mention.role:  # additive: records without a role keep their old shape
+        record["role"] = mention.role
+    return record
 
 
 EVENT_FIELDS = (

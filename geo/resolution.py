@@ -38,7 +38,10 @@ class GeoparseOptions:
     user's own context (ISO codes), added to the document's; ``theatre_bbox`` (west, south,
     east, north in degrees) gives the same bonus to candidates inside it.
     ``coherence_bonus`` rewards a candidate within ``coherence_km`` of a place the text names
-    beyond doubt.
+    beyond doubt. A town the text calls by one of its alternate names, in a country the text
+    does not name, is believed at ``known_score`` (a place the world writes about: "Kobani",
+    "Palmyra"), or at ``cued_score`` after a place cue ("near Tal Afar"). ``region_bonus`` is
+    what a town gains when the text names its state or province.
     """
 
     context_bonus: float = 3.0
@@ -48,6 +51,9 @@ class GeoparseOptions:
     coherence_km: float = 400.0
     coherence_bonus: float = 2.0
     anchor_margin: float = 1.5
+    known_score: float = 6.5
+    region_bonus: float = 4.5
+    cued_score: float = 4.5
 
 
 DEFAULT_OPTIONS = GeoparseOptions()
@@ -307,16 +313,24 @@ def lone(cand: Candidate, places) -> bool:
     return len(places) == 1 and places is cand.places and places[0][0].kind not in TOWNS
 
 
-def decide(scored, key: str, suffix: str, context: set[str], opts: GeoparseOptions):
+def decide(
+    scored, key: str, suffix: str, context: set[str], opts: GeoparseOptions, cued: bool = False
+):
     """(place, confidence, precision, losing candidate ids) for scored candidates, or None
-    when even the best is not believable."""
+    when even the best is not believable. ``cued``: a place cue stands before the name."""
     best_score, best = scored[0]
     if best.kind in ("city", "town"):
         if best_score < opts.min_score:
             return None
         # A town known here only by an alternate name ("Checkpoint" for a Philippine
-        # barangay) needs the document to name its country first.
-        if best.kind == "town" and best.country_code not in context and normalize(best.name) != key:
+        # barangay) needs the document to name its country first, unless it is a place the
+        # world writes about, or the words before it say it is a place.
+        if (
+            best.kind == "town"
+            and best.country_code not in context
+            and normalize(best.name) != key
+            and best_score < (opts.cued_score if cued else opts.known_score)
+        ):
             return None
     runner = scored[1][0] if len(scored) > 1 else None
     return (

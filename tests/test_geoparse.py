@@ -219,3 +219,117 @@ def test_repeated_names_resolve_the_same_everywhere(gazetteer):
 def test_a_bare_region_name_is_its_namesake_seat(gazetteer, text, surface, kind):
     found = {m.surface: m.place for m in geoparse(document_from_text(text), gazetteer)}
     assert found[surface].kind == kind
+
+
+def _resolved(text, gazetteer):
+    doc = document_from_text(text)
+    return {m.surface: m for m in geoparse(doc, gazetteer) if m.relation is None}
+
+
+def test_a_name_used_for_a_person_is_a_person_everywhere(gazetteer):
+    text = (
+        "Maria Holt runs the shelter. Holt said the beds were full. "
+        "Ms. Holt added that more had come. Later, said Holt, the rain stopped."
+    )
+    assert _names(text, gazetteer) == []
+    # ... unless the words before it make it a place.
+    names = _names("Mr. Holt said so. He lives in Holt, Mich., with his family.", gazetteer)
+    assert ("Holt", "Holt") in names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Texas A&M won again.", [("Texas", "Texas")]),
+        ("Queensland Police arrested two men.", [("Queensland", "Queensland")]),
+        ("She studied at the University of Pennsylvania.", [("Pennsylvania", "Pennsylvania")]),
+        ("A spokesman for the Paris Police Department declined.", [("Paris", "Paris")]),
+        ("The Washington Post and the Google office were closed.", []),
+        ("Four men and the White House were named on Christmas Day. He'll see.", []),
+    ],
+)
+def test_places_inside_organisation_names(gazetteer, text, expected):
+    assert _names(text, gazetteer) == expected
+
+
+def test_counties_resolve_to_the_county_not_a_town(gazetteer):
+    got = _resolved("Deputies of the Metcalfe County Sheriff's Office closed the road.", gazetteer)
+    county = got["Metcalfe County"].place
+    assert (county.name, county.country_code, county.admin1) == ("Metcalfe County", "US", "KY")
+
+
+def test_datelines_and_state_abbreviations(gazetteer):
+    text = (
+        "FRANKFORT, Ky. (AP) — Lawmakers met. "
+        "A man from Bowling Green, Ky., and one from Erie, Pa., spoke."
+    )
+    mentions = [m for m in geoparse(document_from_text(text), gazetteer) if m.relation is None]
+    got = [(m.surface, m.place.name, m.place.admin1, m.role) for m in mentions]
+    assert got == [
+        ("FRANKFORT", "Frankfort", "KY", "dateline"),
+        ("Ky.", "Kentucky", "KY", "dateline"),
+        ("Bowling Green", "Bowling Green", "KY", ""),
+        ("Ky.", "Kentucky", "KY", ""),
+        ("Erie", "Erie", "PA", ""),
+        ("Pa.", "Pennsylvania", "PA", ""),
+    ]
+    from geo.export import mention_record
+
+    assert mention_record(mentions[0])["role"] == "dateline"
+    assert "role" not in mention_record(mentions[2])
+
+
+def test_beirut_dateline_is_the_city(gazetteer):
+    got = _resolved("BEIRUT (AP) — Jets struck villages overnight.", gazetteer)
+    assert got["BEIRUT"].place.kind == "city"
+    assert got["BEIRUT"].role == "dateline"
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "country"),
+    [
+        (
+            "A fire broke out in London, Ontario, on Sunday. Police in London said little.",
+            "London",
+            "CA",
+        ),
+        ("The Kentucky governor visited Edmonton on Tuesday.", "Edmonton", "US"),
+        ("Snow closed roads around Edmonton and Calgary.", "Edmonton", "CA"),
+    ],
+)
+def test_the_state_or_province_the_text_names_picks_the_namesake(gazetteer, text, surface, country):
+    assert _resolved(text, gazetteer)[surface].place.country_code == country
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "country"),
+    [
+        ("Fighting was reported near Tal Afar on Monday, officials said.", "Tal Afar", "IQ"),
+        ("Shelling hit Avdiivka overnight.", "Avdiivka", "UA"),
+        ("Families fled Stepanakert and Kobani by road.", "Kobani", "SY"),
+        ("Aid reached the Zaatari camp, near Mafraq.", "Zaatari camp", "JO"),
+        ("Boats crossed the Tigris at dawn.", "Tigris", "IQ"),
+        ("Thousands fled Port-au-Prince as gangs advanced.", "Port-au-Prince", "HT"),
+    ],
+)
+def test_well_known_places_in_one_line_alerts(gazetteer, text, surface, country):
+    assert _resolved(text, gazetteer)[surface].place.country_code == country
+
+
+def test_seas_and_disputed_areas_carry_every_country_they_touch(gazetteer):
+    from geo.pipeline import analyse_text, filter_analysis
+
+    analysis = analyse_text("Tankers waited in the Strait of Hormuz.", gazetteer=gazetteer)
+    strait = next(p for p in analysis.places if p.name == "Strait of Hormuz")
+    assert set(strait.country_codes) == {"IR", "OM"}
+    assert filter_analysis(analysis, countries=["OM"]).places
+    assert not filter_analysis(analysis, countries=["FR"]).mentions
+
+
+def test_a_stream_over_two_processes_keeps_input_order(gazetteer):
+    from geo.pipeline import toponym_records, toponym_stream
+
+    texts = [f"Convoy {i} left Mosul for Erbil." if i % 2 else "Rain in Amman." for i in range(9)]
+    expected = [toponym_records(t, gazetteer) for t in texts]
+    assert list(toponym_stream(texts, workers=2)) == expected
+    assert list(toponym_stream(iter(texts))) == expected  # small: one process
