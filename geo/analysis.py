@@ -95,7 +95,10 @@ def assemble(
                 if zone.id not in known:
                     known.add(zone.id)
                     zone_list.append(zone)
-    memberships = measure(places, zone_list)
+    # "The Syria-Iraq border" is a stretch of border, not a point inside whatever zone its
+    # middle happens to fall in: border phrases are not measured against zones.
+    measured = [p for p in places if not p.id.startswith("relative:border:")]
+    memberships = measure(measured, zone_list)
     if generate:
         # Clusters are for places no zone covers, so they need the memberships first; only
         # the new cluster zones are then measured, not every zone again.
@@ -104,9 +107,9 @@ def assemble(
         if extra:
             zone_list += extra
             by_place: dict[str, list] = {}
-            for m in memberships + measure(places, extra):
+            for m in memberships + measure(measured, extra):
                 by_place.setdefault(m.place_id, []).append(m)
-            memberships = [m for p in places for m in by_place[p.id]]
+            memberships = [m for p in places for m in by_place.get(p.id, ())]
     countries = tuple(
         dict.fromkeys(m.place.country_code for m in mentions if m.place.kind == "country")
     )

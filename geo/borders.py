@@ -77,6 +77,20 @@ class Borders:
             for code, geoms in groups.items()
         }
 
+    def name_of(self, code: str) -> str:
+        """The country's English name for an ISO alpha-2 code (the code itself if unknown),
+        so maps and tables say "Syria", not "SY"."""
+        return self._names.get(code, code)
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for feature in self.features:
+            props = feature["properties"]
+            if props.get("iso_a2") and props.get("name"):
+                names.setdefault(props["iso_a2"], props["name"])
+        return names
+
     def shared_border(self, a: str, b: str):
         return _shared_border(self, *sorted((a, b)))
 

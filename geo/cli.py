@@ -17,7 +17,7 @@ import click
 from tqdm import tqdm
 
 from .analysis import analyse, toponym_records
-from .assets import AssetCache, cache_status, fetch_assets
+from .assets import AssetCache, all_cached, cache_status, fetch_assets, npm_registry
 from .assets import inline_assets as inline
 from .corrections import CorrectionStore
 from .errors import FlashpointsError, InputError
@@ -37,7 +37,14 @@ from .gazetteer import open_gazetteer
 from .geocode import GeocoderChain, OnlineSettings, load_online_settings
 from .geoparse import GeoparseOptions
 from .ingest import ingest, process_document
-from .mapping import BASEMAPS, build_map, map_asset_urls
+from .mapping import (
+    BASEMAPS,
+    CONTROLS,
+    DEFAULT_BASEMAP,
+    DEFAULT_CONTROLS,
+    build_map,
+    map_asset_urls,
+)
 from .paths import setting
 from .store import Store
 from .text import load_documents
@@ -243,14 +250,21 @@ def main() -> None:
 @click.option(
     "--basemap",
     type=click.Choice(list(BASEMAPS)),
-    default="OpenStreetMap",
+    default=DEFAULT_BASEMAP,
     show_default=True,
     help="Base map shown first (the others stay one click away).",
 )
 @click.option(
-    "--inline-assets",
-    is_flag=True,
-    help="Write the map's JavaScript and CSS into the file (see 'assets fetch'): no CDN needed.",
+    "--inline-assets/--cdn-assets",
+    default=None,
+    help="Write the map's JavaScript and CSS into the file (see 'assets fetch'), or load them"
+    " from CDNs. Default: inline when the cache has every file, so the map opens offline.",
+)
+@click.option(
+    "--controls",
+    default=",".join(DEFAULT_CONTROLS),
+    show_default=True,
+    help=f"Map tools, comma-separated, from: {', '.join(CONTROLS)} ('none' for none).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--db", default=None, type=click.Path(exists=True), help="Map a corpus store.")
@@ -265,6 +279,7 @@ def map_command(
     no_tiles,
     basemap,
     inline_assets,
+    controls,
     force,
     db,
     zones,
@@ -277,12 +292,25 @@ def map_command(
     config,
 ) -> None:
     """Write a standalone HTML map of the places in INPUT files (or a corpus store)."""
+    chosen = tuple(c.strip() for c in controls.split(",") if c.strip() and c.strip() != "none")
+    unknown = [c for c in chosen if c not in CONTROLS]
+    if unknown:
+        raise InputError(f"unknown map control {unknown[0]!r}; choose from {', '.join(CONTROLS)}")
     analysis = _source_analysis(
         inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config)
     )
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
-    fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap)
+    fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap, controls=chosen)
     page = fmap.get_root().render()
+    if inline_assets is None:
+        # A map that opens without a network whenever it can: inline if all is cached.
+        inline_assets = all_cached(page)
+        if not inline_assets:
+            click.echo(
+                "flashpoints: note: the map loads its JavaScript from CDNs; run 'flashpoints"
+                " assets fetch' once so maps carry it and open offline",
+                err=True,
+            )
     if inline_assets:
         page = inline(page)
     write_atomic(output, page, force=force)
@@ -544,7 +572,7 @@ def assets_group() -> None:
 def assets_fetch_command() -> None:
     """Download every file a map may load into the local cache (needs a network, once)."""
     cache = AssetCache()
-    fetched, failed = fetch_assets(map_asset_urls(), cache)
+    fetched, failed = fetch_assets(map_asset_urls(), cache, registry=npm_registry())
     for line in failed:
         click.echo(f"flashpoints: warning: could not fetch {line}", err=True)
     click.echo(f"{cache.root}: {len(fetched)} file(s) fetched, {len(failed)} failed")

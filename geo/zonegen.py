@@ -45,15 +45,25 @@ class ZoneOptions:
     cluster_margin_km: float = 10.0  # margin around a cluster's places
 
 
-def border_strip(a: str, b: str, width_km: float, *, phrase: str = "") -> Zone | None:
-    """The strip ``width_km`` either side of the border ``a``/``b`` share (ISO codes)."""
+def _names(codes: Sequence[str]) -> str:
+    """Countries by name, joined with en dashes ("Iraq", "Jordan" and "Syria" give one name)."""
+    borders = load_borders()
+    return "–".join(borders.name_of(c) for c in codes)
+
+
+def border_strip(
+    a: str, b: str, width_km: float, *, phrase: str = "", label: str = ""
+) -> Zone | None:
+    """The strip ``width_km`` either side of the border ``a``/``b`` share (ISO codes),
+    named ``label`` (the border as the text put it) or by the two countries."""
     line = load_borders().shared_border(a, b)
     if line is None:
         return None
     codes = "-".join(sorted((a, b)))
+    label = label or f"{_names(sorted((a, b)))} border"
     return Zone(
         id=f"border:{codes}",
-        name=f"{codes} border strip ({width_km:g} km each side)",
+        name=f"{label} strip ({width_km:g} km each side)",
         kind="border",
         geometry=buffer_km(line, width_km),
         properties={
@@ -86,7 +96,7 @@ def tripoint_area(codes: Sequence[str], radius_km: float, *, phrase: str = "") -
         return None
     return Zone(
         id=f"tripoint:{a}-{b}-{c}",
-        name=f"{a}-{b}-{c} tripoint area ({radius_km:g} km)",
+        name=f"{_names((a, b, c))} tripoint area ({radius_km:g} km)",
         kind="tripoint",
         geometry=geodesic_circle(where[0], where[1], radius_km),
         properties={
@@ -119,7 +129,8 @@ def corridor(start: Place, end: Place, width_km: float, *, phrase: str = "") -> 
 
 def clusters(places: Sequence[Place], covered: set[str], opts: ZoneOptions) -> list[Zone]:
     """Groups of two or more point places, each within ``cluster_km`` of another, that no
-    declared zone covers (single linkage on geodesic distances)."""
+    declared zone covers (single linkage on geodesic distances). A cluster never links
+    places across a country border: Seoul and Kaesong are near, but not one area."""
     points = [
         p
         for p in places
@@ -136,6 +147,8 @@ def clusters(places: Sequence[Place], covered: set[str], opts: ZoneOptions) -> l
 
     for i, j in itertools.combinations(range(len(points)), 2):
         a, b = points[i], points[j]
+        if a.country_code != b.country_code:
+            continue
         if GEOD.inv(a.lon, a.lat, b.lon, b.lat)[2] / 1000.0 <= opts.cluster_km:
             parent[find(i)] = find(j)
     groups: dict[int, list[Place]] = {}
@@ -149,7 +162,7 @@ def clusters(places: Sequence[Place], covered: set[str], opts: ZoneOptions) -> l
         zones.append(
             Zone(
                 id=f"cluster:{number}",
-                name=f"Cluster {number}: "
+                name=f"Places near {members[0].name}: "
                 + ", ".join(p.name for p in members[:4])
                 + ("…" if len(members) > 4 else ""),
                 kind="cluster",
@@ -182,7 +195,8 @@ def generate_zones(
         rel = m.relation
         if rel is not None and rel.anchor.id.startswith("border:"):
             a, b = rel.anchor.id.removeprefix("border:").split("-")
-            zone = border_strip(a, b, opts.strip_km, phrase=rel.phrase)
+            label = rel.anchor.name if rel.anchor.name.endswith(" border") else ""
+            zone = border_strip(a, b, opts.strip_km, phrase=rel.phrase, label=label)
             if zone is not None:
                 zones.setdefault(zone.id, zone)
     by_sentence: dict[str, list[Mention]] = {}

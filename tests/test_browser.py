@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 BLANK_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII="
 )
-TILE_HOSTS = ("tile.openstreetmap.org",)
+TILE_HOSTS = ("tile.openstreetmap.org", "basemaps.cartocdn.com")
 
 pytestmark = pytest.mark.browser
 
