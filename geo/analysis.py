@@ -203,7 +203,12 @@ def filter_analysis(
             and (not sources or mention.document_id in sources)
         )
 
+    # Filters on places hold for events too: an event happens at a place the filter dropped.
+    by_place = bool(countries or zone_ids or kinds or min_confidence > 0)
+
     def keep_event(event) -> bool:
+        if by_place and event.place.id not in ids:
+            return False
         if event_kinds and event.kind not in event_kinds:
             return False
         if sources and not sources & set(event.sources):

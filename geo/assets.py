@@ -33,6 +33,7 @@ __all__ = [
     "cache_status",
     "fetch_assets",
     "inline_assets",
+    "localise_assets",
     "npm_file",
     "npm_registry",
     "tarball_url",
@@ -260,6 +261,38 @@ def all_cached(html: str, cache: AssetCache | None = None) -> bool:
     be written with them inlined)."""
     cache = cache or AssetCache()
     return all(cache.get(url) is not None for url in asset_urls(html))
+
+
+def localise_assets(fmap, cache: AssetCache | None = None) -> list[str]:
+    """Point every script and stylesheet of a folium map that the cache holds at a ``data:``
+    URI of the cached file, so a page built from its elements (the dashboard's
+    ``st_folium``) loads nothing from a CDN. Returns the URLs the cache lacks.
+    """
+    cache = cache or AssetCache()
+    missing: list[str] = []
+
+    def local(url: str) -> str:
+        data = cache.get(url)
+        if data is None:
+            missing.append(url)
+            return url
+        if _is_css(url):
+            text = _inline_css(url, data.decode("utf-8", errors="replace"), cache)
+            data = text.encode("utf-8")
+            return "data:text/css;base64," + base64.b64encode(data).decode("ascii")
+        return _data_uri(url, data)
+
+    def walk(element):
+        yield element
+        for child in getattr(element, "_children", {}).values():
+            yield from walk(child)
+
+    for element in walk(fmap):
+        for attr in ("default_js", "default_css"):
+            links = getattr(element, attr, None)
+            if links:
+                setattr(element, attr, [(name, local(url)) for name, url in links])
+    return list(dict.fromkeys(missing))
 
 
 def cache_status(urls: Iterable[str], cache: AssetCache | None = None) -> dict[str, bool]:
