@@ -305,15 +305,18 @@ def map_command(
     if inline_assets is None:
         # A map that opens without a network whenever it can: inline if all is cached.
         inline_assets = all_cached(page)
-        if not inline_assets:
-            click.echo(
-                "flashpoints: note: the map loads its JavaScript from CDNs; run 'flashpoints"
-                " assets fetch' once so maps carry it and open offline",
-                err=True,
-            )
+        note = not inline_assets
+    else:
+        note = False
     if inline_assets:
         page = inline(page)
     write_atomic(output, page, force=force)
+    if note:
+        click.echo(
+            "flashpoints: note: the map loads its JavaScript from CDNs; run 'flashpoints"
+            " assets fetch' once so maps carry it and open offline",
+            err=True,
+        )
     click.echo(f"wrote {output}: {len(analysis.places)} places, {len(analysis.zones)} zones")
 
 

@@ -245,7 +245,13 @@ title = (
     if corpus_path
     else next((d.title for d in analysis.documents if d.title), source)
 )
-st.markdown(f"#### {markdown_text(title)}")
+# A modest title, so the map starts high on the page.
+st.markdown(
+    "<style>h1 {font-size: 1.6rem !important; padding: 0 0 0.4rem !important;}"
+    " .block-container {padding-top: 2.2rem !important;}</style>",
+    unsafe_allow_html=True,
+)
+st.title(markdown_text(title))
 zone_names = {z.id: z.name for z in analysis.zones}
 
 with st.sidebar:
@@ -297,8 +303,12 @@ shown = filter_analysis(
     sources=pick_sources,
 )
 table = places_frame(shown)
-# Zones the view is about: those picked, else those holding a place that passed the filters.
-shown_zone_ids = set(pick_zones) or {ms.zone_id for ms in shown.memberships if ms.inside}
+# Zones the view is about: those picked; with a filter on places, those holding a place that
+# passed it; else all of them.
+filtered = bool(pick_countries or pick_kinds or min_conf > 0 or pick_sources)
+shown_zone_ids = set(pick_zones) or (
+    {ms.zone_id for ms in shown.memberships if ms.inside} if filtered else set(zone_names)
+)
 cols = st.columns(4)
 cols[0].metric("Places", len(shown.places))
 cols[1].metric("Events", len(shown.events))
