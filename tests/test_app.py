@@ -218,3 +218,18 @@ def test_hostile_article_shows_as_text_in_the_dashboard(app):
     assert "\\[click\\]\\(javascript" in title
     places = set(app.dataframe[0].value["place"])
     assert "Sinjār" in places or "Sinjar" in places
+
+
+def test_a_zone_filter_narrows_every_count_table_and_event(app):
+    zones = next(m for m in app.sidebar.multiselect if m.label == "Zone")
+    zones.select("al-tanf-55km").run()  # shown by name in the picker, picked by id
+    assert not app.exception
+    metrics = _metrics(app)
+    assert metrics["Zones"] == "1"
+    places = set(app.dataframe[0].value["place"])
+    assert "al Tanf garrison" in places
+    assert "Baghdad" not in places
+    assert int(metrics["Places"]) == len(places)
+    assert list(app.dataframe[1].value["zone"]) == ["al-tanf-55km"]
+    # events at places outside the zone (the closure near Ruwaished) are gone too
+    assert int(metrics["Events"]) < 4

@@ -381,7 +381,9 @@ UNDER_PLACES = """() => {
     const x = box.left + pt.x, y = box.top + pt.y;
     if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return;
     const hit = document.elementFromPoint(x, y);
-    out.push({name: layer.getTooltip().getContent(), x: x, y: y, own: hit === layer._path,
+    const tip = document.createElement("div");
+    tip.innerHTML = layer.getTooltip().getContent();
+    out.push({name: tip.textContent.trim(), x: x, y: y, own: hit === layer._path,
               place: !!(hit && hit.closest(".leaflet-fp-places-pane"))});
   });
   return out;

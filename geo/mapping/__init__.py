@@ -235,7 +235,7 @@ def build_map(
         ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     (south, west), (north, east) = bounds
-    view = box(west - 5, south - 5, east + 5, north + 5)
+    view = box(west - 1, south - 1, east + 1, north + 1)
     away = {z.kind for z in analysis.zones} - {
         z.kind for z in analysis.zones if z.geometry.intersects(view)
     }

@@ -170,9 +170,12 @@ class Labels(MacroElement):
       var w = el.offsetWidth, h = el.offsetHeight, r = it.r;
       for (var j = 0; j < it.p.length; j++) {
         var pt = map.latLngToContainerPoint(it.p[j]);
+        // a place beside its marker; a zone on its point, or beside it when that is taken
         var offsets = it.k === "place"
           ? [[r + 3, -h / 2], [-w - r - 3, -h / 2], [-w / 2, -h - r - 1], [-w / 2, r + 1]]
-          : [[-w / 2, -h / 2]];
+          : it.k === "zone"
+            ? [[-w / 2, -h / 2], [-w / 2, -h - 12], [-w / 2, 12], [14, -h / 2], [-w - 14, -h / 2]]
+            : [[-w / 2, -h / 2]];
         for (var o = 0; o < offsets.length; o++) {
           var box = {x: pt.x + offsets[o][0], y: pt.y + offsets[o][1], w: w, h: h};
           if (box.x < 0 || box.y < 0 || box.x + w > size.x || box.y + h > size.y) { continue; }
