@@ -426,7 +426,7 @@ def test_the_map_reads_at_a_glance(
 
     analysis = analyse(list(load_documents([samples_dir / sample])), gazetteer=gazetteer)
     out = tmp_path / "glance.html"
-    out.write_text(build_map(analysis).get_root().render())
+    out.write_text(build_map(analysis, title=analysis.documents[0].title).get_root().render())
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     errors: list[str] = []
     unexpected: list[str] = []
