@@ -88,6 +88,19 @@ class Borders:
         props = getattr(self.features, "properties", None)
         return props if props is not None else [f["properties"] for f in self.features]
 
+    def name_of(self, code: str) -> str:
+        """The country's English name for an ISO alpha-2 code (the code itself if unknown),
+        so maps and tables say "Syria", not "SY"."""
+        return self._names.get(code, code)
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for props in self._properties:
+            if props.get("iso_a2") and props.get("name"):
+                names.setdefault(props["iso_a2"], props["name"])
+        return names
+
     def shared_border(self, a: str, b: str):
         return _shared_border(self, *sorted((a, b)))
 

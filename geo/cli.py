@@ -34,6 +34,7 @@ from .export import (
 from .gazetteer import open_gazetteer
 from .geoparsing import GeoparseOptions
 from .ingest import ingest
+from .mapoptions import CONTROLS, DEFAULT_BASEMAP, DEFAULT_CONTROLS
 from .paths import setting
 from .pipeline import (
     analyse,
@@ -343,14 +344,21 @@ def main() -> None:
 @click.option(
     "--basemap",
     type=_BasemapChoice(),
-    default="OpenStreetMap",
+    default=DEFAULT_BASEMAP,
     show_default=True,
     help="Base map shown first (the others stay one click away).",
 )
 @click.option(
-    "--inline-assets",
-    is_flag=True,
-    help="Write the map's JavaScript and CSS into the file (see 'assets fetch'): no CDN needed.",
+    "--inline-assets/--cdn-assets",
+    default=None,
+    help="Write the map's JavaScript and CSS into the file (see 'assets fetch'), or load them"
+    " from CDNs. Default: inline when the cache has every file, so the map opens offline.",
+)
+@click.option(
+    "--controls",
+    default=",".join(DEFAULT_CONTROLS),
+    show_default=True,
+    help=f"Map tools, comma-separated, from: {', '.join(CONTROLS)} ('none' for none).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--db", default=None, type=click.Path(exists=True), help="Map a corpus store.")
@@ -365,6 +373,7 @@ def map_command(
     no_tiles,
     basemap,
     inline_assets,
+    controls,
     force,
     db,
     zones,
@@ -379,18 +388,35 @@ def map_command(
     """Write a standalone HTML map of the places in INPUT files (or a corpus store)."""
     check_output(output, force=force)
     skipped = _Skipped()
+    chosen = tuple(c.strip() for c in controls.split(",") if c.strip() and c.strip() != "none")
+    unknown = [c for c in chosen if c not in CONTROLS]
+    if unknown:
+        raise InputError(f"unknown map control {unknown[0]!r}; choose from {', '.join(CONTROLS)}")
     analysis = _source_analysis(
         inputs, db, zones, theatre, generated, strip_km, (online, domain, scheme, config), skipped
     )
+    from .assets import all_cached
     from .assets import inline_assets as inline
 
     build_map = _mapping().build_map
     heading = title or next((d.title for d in analysis.documents if d.title), "Flashpoints")
-    fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap)
+    fmap = build_map(analysis, title=heading, tiles=None if no_tiles else basemap, controls=chosen)
     page = fmap.get_root().render()
+    if inline_assets is None:
+        # A map that opens without a network whenever it can: inline if all is cached.
+        inline_assets = all_cached(page)
+        note = not inline_assets
+    else:
+        note = False
     if inline_assets:
         page = inline(page)
     write_atomic(output, page, force=force)
+    if note:
+        click.echo(
+            "flashpoints: note: the map loads its JavaScript from CDNs; run 'flashpoints"
+            " assets fetch' once so maps carry it and open offline",
+            err=True,
+        )
     click.echo(f"wrote {output}: {len(analysis.places)} places, {len(analysis.zones)} zones")
     skipped.finish()
 
@@ -807,11 +833,11 @@ def assets_group() -> None:
 @_friendly
 def assets_fetch_command() -> None:
     """Download every file a map may load into the local cache (needs a network, once)."""
-    from .assets import AssetCache, fetch_assets
+    from .assets import AssetCache, fetch_assets, npm_registry
     from .mapping import map_asset_urls
 
     cache = AssetCache()
-    fetched, failed = fetch_assets(map_asset_urls(), cache)
+    fetched, failed = fetch_assets(map_asset_urls(), cache, registry=npm_registry())
     for line in failed:
         click.echo(f"flashpoints: warning: could not fetch {line}", err=True)
     click.echo(f"{cache.root}: {len(fetched)} file(s) fetched, {len(failed)} failed")

@@ -18,13 +18,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.assets import AssetCache, localise_assets
 from geo.borders import load_borders
 from geo.corrections import Correction, CorrectionStore
 from geo.errors import FlashpointsError, InputError
 from geo.export import dumps, to_csv, to_geojson, to_kml
 from geo.gazetteer import open_gazetteer
 from geo.geocode import GeocoderChain, OnlineSettings
-from geo.mapping import BASEMAPS, build_map
+from geo.mapping import BASEMAPS, build_map, event_style
 from geo.model import Analysis
 from geo.pipeline import analyse, analyse_store, filter_analysis
 from geo.safe import markdown_text
@@ -266,12 +267,14 @@ title = (
     if corpus_path
     else next((d.title for d in analysis.documents if d.title), source)
 )
+# A modest title, so the map starts high on the page.
+st.markdown(
+    "<style>h1 {font-size: 1.6rem !important; padding: 0 0 0.4rem !important;}"
+    " .block-container {padding-top: 2.2rem !important;}</style>",
+    unsafe_allow_html=True,
+)
 st.title(markdown_text(title))
-cols = st.columns(4)
-cols[0].metric("Places", len(analysis.places))
-cols[1].metric("Events", len(analysis.events))
-cols[2].metric("Zones", len(analysis.zones))
-cols[3].metric("Countries", len(analysis.countries))
+zone_names = {z.id: z.name for z in analysis.zones}
 
 with st.sidebar:
     st.header("Filters")
@@ -281,7 +284,9 @@ with st.sidebar:
         sorted({p.country_code for p in analysis.places if p.country_code}),
         key="filter-country",
     )
-    pick_zones = st.multiselect("Zone", [z.id for z in analysis.zones], key="filter-zone")
+    pick_zones = st.multiselect(
+        "Zone", list(zone_names), format_func=zone_names.get, key="filter-zone"
+    )
     pick_kinds = st.multiselect(
         "Place kind", sorted({p.kind for p in analysis.places}), key="filter-kind"
     )
@@ -329,12 +334,25 @@ shown = filter_analysis(
     sources=pick_sources,
 )
 table = places_frame(shown)
-st.caption("Select a row in the places table to centre the map on it.")
+# Zones the view is about: those picked; with a filter on places, those holding a place that
+# passed it; else all of them.
+filtered = bool(pick_countries or pick_kinds or min_conf > 0 or pick_sources)
+shown_zone_ids = set(pick_zones) or (
+    {ms.zone_id for ms in shown.memberships if ms.inside} if filtered else set(zone_names)
+)
+cols = st.columns(4)
+cols[0].metric("Places", len(shown.places))
+cols[1].metric("Events", len(shown.events))
+cols[2].metric("Zones", len(shown_zone_ids))
+cols[3].metric("Countries", len({p.country_code for p in shown.places if p.country_code}))
 selected = st.session_state.get("places-table", {}).get("selection", {}).get("rows", [])
 centre = None
 if selected and selected[0] < len(shown.places):
     focus = shown.places[selected[0]]
     centre = (focus.lat, focus.lon)
+flown = st.session_state.get("fly-to")
+if flown:
+    centre = flown
 
 fmap = build_map(
     shown,
@@ -345,15 +363,45 @@ fmap = build_map(
     tiles=None if basemap.startswith("none") else basemap,
     colour_by=colour_by,
 )
-state = st_folium(
-    fmap,
-    height=560,
-    center=centre,
-    zoom=9 if centre else None,
-    use_container_width=True,
-    returned_objects=["last_active_drawing", "last_clicked"],
-    key="map",
-)
+missing = localise_assets(fmap, AssetCache())
+if missing:
+    st.warning(
+        f"{len(missing)} of the map's JavaScript and CSS files are not cached here, so the map"
+        " loads them from CDNs and stays blank without a network. Run 'flashpoints assets"
+        " fetch' once where there is one."
+    )
+map_col, feed_col = st.columns([4, 1])
+with map_col:
+    state = st_folium(
+        fmap,
+        height=720,
+        center=centre,
+        zoom=9 if centre else None,
+        use_container_width=True,
+        returned_objects=["last_active_drawing", "last_clicked"],
+        key="map",
+    )
+with feed_col:
+    st.markdown("**Events, newest first**")
+    feed = sorted(shown.events, key=lambda e: (e.date is not None, e.date), reverse=True)
+    if not feed:
+        st.caption("No dated events pass the filters.")
+    with st.container(height=690, border=False):
+        for number, event in enumerate(feed):
+            when = event.date.isoformat() if event.date else "undated"
+            style = event_style(event.kind)
+            dot = f'<span style="color:{style["colour"]}">&#9679;</span>'
+            st.markdown(
+                f"{dot} **{markdown_text(event.kind)}** · {when}",
+                unsafe_allow_html=True,
+            )
+            if st.button(
+                markdown_text(event.place.name),
+                key=f"feed-{number}",
+                help=markdown_text(event.sentence)[:400],
+            ):
+                st.session_state["fly-to"] = (event.place.lat, event.place.lon)
+                st.rerun()
 clicked = (state or {}).get("last_clicked")
 if clicked:
     try:
@@ -403,7 +451,10 @@ st.dataframe(
 if selected and selected[0] < len(shown.places):
     correct_place(shown, shown.places[selected[0]], clicked)
 st.subheader("Zones")
-st.dataframe(zones_frame(shown), width="stretch", hide_index=True)
+zones_table = zones_frame(shown)
+if not zones_table.empty:
+    zones_table = zones_table[zones_table["zone"].isin(shown_zone_ids)]
+st.dataframe(zones_table, width="stretch", hide_index=True)
 if shown.events:
     st.subheader("Events")
     events = pd.DataFrame([e.record() for e in shown.events])
@@ -415,7 +466,10 @@ if shown.events:
             upto = st.select_slider("Events up to", options=days, value=days[-1])
             events = events[events["date"].isna() | (events["date"] <= upto)]
         per_day = timeline.pivot_table(index="date", columns="kind", values="id", aggfunc="count")
-        st.bar_chart(per_day.fillna(0))
+        # The map's colours for the same kinds (EVENT_STYLES), column by column.
+        st.bar_chart(
+            per_day.fillna(0), color=[event_style(str(k))["colour"] for k in per_day.columns]
+        )
     events = events.sort_values("date", ascending=False, na_position="last")  # newest first
     st.dataframe(
         events[["date", "date_precision", "kind", "place", "actors", "sentence", "sources"]],

@@ -246,7 +246,10 @@ def assemble(
                 if zone.id not in known:
                     known.add(zone.id)
                     zone_list.append(zone)
-    memberships = measure(places, zone_list)
+    # "The Syria-Iraq border" is a stretch of border, not a point inside whatever zone its
+    # middle happens to fall in: border phrases are not measured against zones.
+    measured = [p for p in places if not p.id.startswith("relative:border:")]
+    memberships = measure(measured, zone_list)
     if generate:
         # Clusters are for places no zone covers, so they need the memberships first; only
         # the new cluster zones are then measured, not every zone again.
@@ -255,9 +258,9 @@ def assemble(
         if extra:
             zone_list += extra
             by_place: dict[str, list] = {}
-            for m in memberships + measure(places, extra):
+            for m in memberships + measure(measured, extra):
                 by_place.setdefault(m.place_id, []).append(m)
-            memberships = [m for p in places for m in by_place[p.id]]
+            memberships = [m for p in places for m in by_place.get(p.id, ())]
     countries = tuple(
         dict.fromkeys(m.place.country_code for m in mentions if m.place.kind == "country")
     )
@@ -357,7 +360,12 @@ def filter_analysis(
             and (not sources or mention.document_id in sources)
         )
 
+    # Filters on places hold for events too: an event happens at a place the filter dropped.
+    by_place = bool(countries or zone_ids or kinds or min_confidence > 0)
+
     def keep_event(event) -> bool:
+        if by_place and event.place.id not in ids:
+            return False
         if event_kinds and event.kind not in event_kinds:
             return False
         if sources and not sources & set(event.sources):

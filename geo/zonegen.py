@@ -43,8 +43,19 @@ class ZoneOptions:
     cluster_margin_km: float = 10.0  # margin around a cluster's places
 
 
-def border_strip(a: str, b: str, width_km: float, *, phrase: str = "") -> Zone | None:
-    """The strip ``width_km`` either side of the border ``a``/``b`` share (ISO codes)."""
+def _names(codes: Sequence[str]) -> str:
+    """Countries by name, joined with en dashes ("Iraq", "Jordan" and "Syria" give one name)."""
+    from .borders import load_borders
+
+    borders = load_borders()
+    return "–".join(borders.name_of(c) for c in codes)
+
+
+def border_strip(
+    a: str, b: str, width_km: float, *, phrase: str = "", label: str = ""
+) -> Zone | None:
+    """The strip ``width_km`` either side of the border ``a``/``b`` share (ISO codes),
+    named ``label`` (the border as the text put it) or by the two countries."""
     from .borders import load_borders
     from .geodesy import buffer_km
 
@@ -52,9 +63,10 @@ def border_strip(a: str, b: str, width_km: float, *, phrase: str = "") -> Zone |
     if line is None:
         return None
     codes = "-".join(sorted((a, b)))
+    label = label or f"{_names(sorted((a, b)))} border"
     return Zone(
         id=f"border:{codes}",
-        name=f"{codes} border strip ({width_km:g} km each side)",
+        name=f"{label} strip ({width_km:g} km each side)",
         kind="border",
         geometry=buffer_km(line, width_km),
         properties={
@@ -93,7 +105,7 @@ def tripoint_area(codes: Sequence[str], radius_km: float, *, phrase: str = "") -
 
     return Zone(
         id=f"tripoint:{a}-{b}-{c}",
-        name=f"{a}-{b}-{c} tripoint area ({radius_km:g} km)",
+        name=f"{_names((a, b, c))} tripoint area ({radius_km:g} km)",
         kind="tripoint",
         geometry=geodesic_circle(where[0], where[1], radius_km),
         properties={
@@ -130,7 +142,8 @@ def corridor(start: Place, end: Place, width_km: float, *, phrase: str = "") -> 
 
 def clusters(places: Sequence[Place], covered: set[str], opts: ZoneOptions) -> list[Zone]:
     """Groups of two or more point places, each within ``cluster_km`` of another, that no
-    declared zone covers (single linkage on geodesic distances)."""
+    declared zone covers (single linkage on geodesic distances). A cluster never links
+    places across a country border: Seoul and Kaesong are near, but not one area."""
     from shapely.geometry import MultiPoint
 
     from .geodesy import GEOD, buffer_km
@@ -151,6 +164,8 @@ def clusters(places: Sequence[Place], covered: set[str], opts: ZoneOptions) -> l
 
     for i, j in itertools.combinations(range(len(points)), 2):
         a, b = points[i], points[j]
+        if a.country_code != b.country_code:
+            continue
         if GEOD.inv(a.lon, a.lat, b.lon, b.lat)[2] / 1000.0 <= opts.cluster_km:
             parent[find(i)] = find(j)
     groups: dict[int, list[Place]] = {}
@@ -164,7 +179,7 @@ def clusters(places: Sequence[Place], covered: set[str], opts: ZoneOptions) -> l
         zones.append(
             Zone(
                 id=f"cluster:{number}",
-                name=f"Cluster {number}: "
+                name=f"Places near {members[0].name}: "
                 + ", ".join(p.name for p in members[:4])
                 + ("…" if len(members) > 4 else ""),
                 kind="cluster",
@@ -199,7 +214,8 @@ def generate_zones(
             a, b = rel.anchor.id.removeprefix("border:").split("-")
             if "border:" + "-".join(sorted((a, b))) in zones:
                 continue  # the first mention made it; a long article names a border often
-            zone = border_strip(a, b, opts.strip_km, phrase=rel.phrase)
+            label = rel.anchor.name if rel.anchor.name.endswith(" border") else ""
+            zone = border_strip(a, b, opts.strip_km, phrase=rel.phrase, label=label)
             if zone is not None:
                 zones.setdefault(zone.id, zone)
     by_sentence: dict[str, list[Mention]] = {}

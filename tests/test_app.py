@@ -262,3 +262,18 @@ def test_corpus_mode_shows_alerts_and_new_data_keeps_the_filters(app, tmp_path):
     alerts = next(d.value for d in app.dataframe if "rule" in d.value.columns)
     assert list(alerts["rule"]) == ["al Tanf zone", "al Tanf zone"]
     assert "Rukban" in alerts["place"].iloc[0]  # newest alert first
+
+
+def test_a_zone_filter_narrows_every_count_table_and_event(app):
+    zones = next(m for m in app.sidebar.multiselect if m.label == "Zone")
+    zones.select("al-tanf-55km").run()  # shown by name in the picker, picked by id
+    assert not app.exception
+    metrics = _metrics(app)
+    assert metrics["Zones"] == "1"
+    places = set(app.dataframe[0].value["place"])
+    assert "al Tanf garrison" in places
+    assert "Baghdad" not in places
+    assert int(metrics["Places"]) == len(places)
+    assert list(app.dataframe[1].value["zone"]) == ["al-tanf-55km"]
+    # events at places outside the zone (the closure near Ruwaished) are gone too
+    assert int(metrics["Events"]) < 4

@@ -85,13 +85,19 @@ def test_paste_map_toggle_and_download(browser, dashboard, tmp_path):  # noqa: F
     shots = Path(os.environ.get("FLASHPOINTS_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     unexpected: list[str] = []
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     page.route("**/*", _route(unexpected, allow=(dashboard,)))
     page.goto(dashboard, wait_until="domcontentloaded")
     page.get_by_text("Tension builds around the al Tanf garrison").first.wait_for(timeout=90000)
-    map_frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    map_frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
     map_frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=60000)
-    page.screenshot(path=str(shots / "dashboard-sample.png"))
+    map_frame.locator(".fp-label[data-placed]").first.wait_for(state="attached", timeout=30000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(shots / "dashboard.png"))
+    # the map fills most of the viewport's height, beside the event feed
+    frame = page.locator('iframe[title="streamlit_folium.st_folium"]').last.bounding_box()
+    assert frame["height"] >= 700
+    assert page.get_by_text("Events, newest first").count() == 1
 
     box = page.get_by_label("…or paste an article")
     box.fill(ARTICLE)

@@ -19,7 +19,7 @@ def _html(analysis, **kw):
 
 def test_map_has_the_layers_legend_scale_and_popups(sample_analysis):
     html = _html(sample_analysis, title="Test map")
-    for layer in ("Country borders", "Zones: deconfliction", "Places", "Mention heat map"):
+    for layer in ("Country borders", "Zones", "Places", "Mention heat map"):
         assert layer in html
     assert "L.control.layers" in html
     assert "L.control.scale()" in html
@@ -27,7 +27,7 @@ def test_map_has_the_layers_legend_scale_and_popups(sample_analysis):
     assert "<title>Test map</title>" in html
     assert "al Tanf garrison" in html
     assert "33.5058, 38.6178" in html
-    assert "inside, 55.0 km from edge" in html
+    assert "inside, 55.0 km from its edge" in html
     assert "<mark>Rukban camp</mark>" in html
 
 
@@ -97,7 +97,65 @@ def test_popups_quote_every_sentence_and_markers_take_their_zone_colour(gazettee
         assert f"Report {i}: shelling near <mark>Rukban</mark> again." in html
     by_zone = _html(analysis, colour_by="zone")
     assert ZONE_STYLES["deconfliction"]["color"] in by_zone  # Rukban is in the 55 km zone
-    assert "in a deconfliction zone" in by_zone
+    assert "deconfliction zone, places in it" in by_zone
     far = analyse([document_from_text("Shelling hit Kyiv.")], gazetteer=gazetteer)
     assert f'"fillColor": "{NO_ZONE_COLOUR}"' in _html(far)
-    assert "in no zone" in _html(far)
+    assert "place in no zone" in _html(far)
+
+
+def test_popups_name_countries_and_only_zones_in_or_near(sample_analysis):
+    from geo.mapping.popups import NEAR_ZONE_KM, place_facts, place_popup
+
+    names = {z.id: z.name for z in sample_analysis.zones}
+    crossing = next(p for p in sample_analysis.places if p.id == "curated:al-tanf-crossing")
+    popup = place_popup(sample_analysis, crossing, names)
+    assert "In Syria" in popup or "In Iraq" in popup
+    assert "Country: SY" not in popup
+    assert "In IQ" not in popup
+    assert "Korean Demilitarized Zone" not in popup  # 7,600 km away
+    assert "al Tanf deconfliction zone" in popup
+    facts = place_facts(sample_analysis, crossing, names)
+    assert all(inside or km <= NEAR_ZONE_KM for _, inside, km in facts.zones)
+
+
+def test_generated_zones_are_named_by_country_and_border_phrases_join_no_zone(sample_analysis):
+    names = {z.id: z.name for z in sample_analysis.zones}
+    assert names["border:IQ-SY"].startswith("Syria–Iraq border strip")
+    assert names["tripoint:IQ-JO-SY"].startswith("Iraq–Jordan–Syria tripoint")
+    phrase = next(p for p in sample_analysis.places if p.id.startswith("relative:border:"))
+    assert sample_analysis.zones_of(phrase.id) == ()
+
+
+def test_event_colours_are_one_scheme():
+    from geo.mapping.panels import event_key
+    from geo.mapping.styles import EVENT_STYLES, MARKER_HEX, event_style
+
+    assert event_style("airstrike")["colour"] == MARKER_HEX["red"]
+    assert "awesome-marker-icon-red" in event_key("airstrike")
+    assert event_style("not-a-kind")["marker"] == "lightgray"
+    assert all(s["colour"] == MARKER_HEX[s["marker"]] for s in EVENT_STYLES.values())
+
+
+def test_controls_are_chosen_and_unknown_ones_refused(sample_analysis):
+    plain = _html(sample_analysis)
+    assert "MiniMap" not in plain
+    assert "MousePosition" not in plain
+    full = _html(sample_analysis, controls=("minimap", "mouse", "search"))
+    assert "MiniMap" in full
+    assert "MousePosition" in full
+    with pytest.raises(ValueError, match="unknown map control"):
+        build_map(sample_analysis, controls=("compass",))
+
+
+def test_the_korean_view_is_the_peninsula_not_tokyo(gazetteer, samples_dir):
+    from geo.mapping import _bounds
+    from geo.text import load_documents
+
+    analysis = analyse(
+        list(load_documents([samples_dir / "korean-dmz-briefing.txt"])), gazetteer=gazetteer
+    )
+    (_south, _west), (_north, east) = _bounds(analysis)
+    assert east < 130.5  # Tokyo is at 139.7
+    dmz = next(p for p in analysis.places if p.id == "curated:korean-dmz")
+    assert "korean-dmz" in analysis.zones_of(dmz.id)
+    assert not [z for z in analysis.zones if z.kind == "cluster" and "Kaes" in z.name]

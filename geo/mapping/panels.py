@@ -4,15 +4,25 @@ engine, so an article cannot inject a Jinja expression."""
 
 from __future__ import annotations
 
+import json
+
 import folium
 from branca.element import Element, MacroElement, Template
 
 from ..borders import load_borders
 from ..model import Analysis
 from ..safe import html_text
-from .styles import EVENT_ICONS, KIND_COLOURS, NO_ZONE_COLOUR, ZONE_STYLES
+from .styles import KIND_COLOURS, NO_ZONE_COLOUR, PRECISION_STYLE, event_style, zone_style
 
-__all__ = ["PAGE_CSS", "Verbatim", "add_legend", "add_sources_panel"]
+__all__ = [
+    "PAGE_CSS",
+    "KeyPanel",
+    "Verbatim",
+    "add_legend",
+    "add_sources_panel",
+    "event_key",
+    "legend_html",
+]
 
 
 class Verbatim(Element):
@@ -30,69 +40,185 @@ class Verbatim(Element):
         self.markup = markup
 
 
-_LEGEND = Template(
-    """
-{% macro html(this, kwargs) %}
-<div class="fp-legend" style="position: fixed; top: 64px; left: 54px; z-index: 9999;
-     background: rgba(255,255,255,0.92); padding: 8px 10px; border: 1px solid #999;
-     border-radius: 4px; font: 12px/1.4 sans-serif; max-width: 230px; max-height: 40vh;
-     overflow-y: auto;">
-  <b>Legend</b><br>
-  {{ this.rows }}
-</div>
-{% endmacro %}
-"""
-)
+def _svg(inner: str, width: int = 18, height: int = 14) -> str:
+    return (
+        f'<svg class="fp-key-sym" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+        f' aria-hidden="true">{inner}</svg>'
+    )
 
 
-def add_legend(fmap: folium.Map, analysis: Analysis, *, colour_by: str = "zone") -> MacroElement:
-    """A fixed legend: what marker colours mean, zone kinds, events, precision symbols."""
-    dot = "display:inline-block;width:10px;height:10px;border-radius:5px;border:1px solid #222;"
+def _dot(
+    fill: str,
+    *,
+    stroke: str = "#222222",
+    width: float = 2,
+    dash: str | None = None,
+    opacity: float = 0.85,
+) -> str:
+    """A place marker as the map draws it (``PRECISION_STYLE``), in small."""
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<circle cx="9" cy="7" r="5" fill="{fill}" fill-opacity="{opacity}" stroke="{stroke}"'
+        f' stroke-width="{width}"{dashed}/>'
+    )
+
+
+def event_key(kind: str) -> str:
+    """The event's marker exactly as on the map (the awesome-markers pin and its icon),
+    shrunk for the legend."""
+    style = event_style(kind)
+    return (
+        f'<span class="awesome-marker awesome-marker-icon-{style["marker"]} fp-key-pin">'
+        f'<i class="fa fa-{style["icon"]} icon-white"></i></span>'
+    )
+
+
+def legend_html(analysis: Analysis, *, colour_by: str = "zone", hidden_zone_kinds=()) -> str:
+    """The legend's rows: zones and the places in them, events, relative locations and the
+    precision symbols, each drawn with the map's own symbol."""
     rows = []
+    exact = PRECISION_STYLE["exact"]
     if colour_by == "zone":
-        rows.append("<i>Places, by the zone they lie in:</i>")
-        zone_kinds = sorted({z.kind for z in analysis.zones})
-        for kind in zone_kinds:
-            colour = ZONE_STYLES.get(kind, ZONE_STYLES["custom"])["color"]
-            rows.append(
-                f'<span style="{dot}background:{colour}"></span> in a {html_text(kind)} zone'
+        for kind in sorted({z.kind for z in analysis.zones} - set(hidden_zone_kinds)):
+            style = zone_style(kind)
+            dash = f' stroke-dasharray="{style["dashArray"]}"' if style["dashArray"] else ""
+            box = (
+                f'<rect x="1" y="1" width="16" height="12" fill="{style["fillColor"]}"'
+                f' fill-opacity="0.35" stroke="{style["color"]}" stroke-width="1.5"{dash}/>'
             )
-        rows.append(f'<span style="{dot}background:{NO_ZONE_COLOUR}"></span> in no zone')
+            rows.append(
+                _svg(box + _dot(style["color"], width=1.5))
+                + f" {html_text(kind)} zone, places in it"
+            )
+        rows.append(_svg(_dot(NO_ZONE_COLOUR, stroke=exact["color"])) + " place in no zone")
     else:
         kinds = sorted({p.kind for p in analysis.places if p.kind != "relative"})
-        rows += [
-            f'<span style="{dot}background:{KIND_COLOURS.get(k, "#666")}"></span> {html_text(k)}'
-            for k in kinds
-        ]
-    for kind in sorted({z.kind for z in analysis.zones}):
-        colour = ZONE_STYLES.get(kind, ZONE_STYLES["custom"])["color"]
-        rows.append(
-            f'<span style="display:inline-block;width:14px;height:0;border-top:2px dashed '
-            f'{colour}"></span> {html_text(kind)} zone'
+        rows += [_svg(_dot(KIND_COLOURS.get(k, "#666666"))) + f" {html_text(k)}" for k in kinds]
+    events = sorted({e.kind for e in analysis.events})
+    if events:
+        pins = "".join(
+            f'<span class="fp-key-event">{event_key(k)} {html_text(k)}</span>' for k in events
         )
-    for kind in sorted({e.kind for e in analysis.events}):
-        _, colour = EVENT_ICONS.get(kind, ("", "lightgray"))
-        rows.append(
-            f'<span style="display:inline-block;width:10px;height:14px;border-radius:5px 5px 5px'
-            f' 0;background:{colour}"></span> {html_text(kind)} (event)'
+        rows.append(f'<div class="fp-key-events">{pins}</div>')
+    rels = [m.relation for m in analysis.mentions if m.relation]
+    if any(not r.anchor.id.startswith("border:") for r in rels):
+        ring = (
+            '<circle cx="9" cy="7" r="6" fill="none" stroke="#8c2d04" stroke-width="1.5"'
+            ' stroke-dasharray="3 2"/><circle cx="9" cy="7" r="2" fill="#8c2d04"/>'
         )
-    if any(m.relation for m in analysis.mentions):
-        rows.append(
-            '<span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
-            'background:#fdae6b;border:1px dashed #8c2d04"></span> relative location (area)'
+        rows.append(_svg(ring) + " relative location and its ± area")
+    if any(r.anchor.id.startswith("border:") for r in rels):
+        line = (
+            '<line x1="1" y1="7" x2="17" y2="7" stroke="#8c2d04" stroke-width="3"'
+            ' stroke-dasharray="5 3"/>'
         )
-    ring = "display:inline-block;width:10px;height:10px;border-radius:6px;"
-    rows += [
-        f'<span style="{ring}background:#999;border:2px solid #222"></span> exact place',
-        f'<span style="{ring}background:#ddd;border:2px dashed #555"></span> near a place',
-        f'<span style="{ring}border:3px solid #1f78b4"></span> region only',
-        f'<span style="{ring}background:#eee;border:1px dotted #555"></span> country only',
-    ]
-    legend = MacroElement()
-    legend._template = _LEGEND
-    legend.rows = "<br>".join(rows)
-    legend.add_to(fmap)
-    return legend
+        rows.append(_svg(line) + " stretch of border named in the text")
+    near, country = PRECISION_STYLE["near"], PRECISION_STYLE["country"]
+    symbols = (
+        _svg(_dot("#999999"))
+        + " exact "
+        + _svg(_dot("#dddddd", stroke=near["color"], dash="4 3", opacity=0.35))
+        + " near "
+        + _svg(_dot("none", stroke="#1f78b4", width=3, opacity=0))
+        + " region "
+        + _svg(_dot("#eeeeee", stroke=country["color"], width=1, dash="1 3", opacity=0.3))
+        + " country"
+    )
+    rows.append(f'<div class="fp-key-precision">{symbols}</div>')
+    return "".join(f'<div class="fp-key-row">{row}</div>' for row in rows)
+
+
+def _script_json(value: str) -> str:
+    """A string as a JavaScript literal inside <script>: no "</" ends the block, no brace
+    pair can look like Jinja to branca."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("</", "<\\/").replace("{{", "{ {").replace("}}", "} }")
+
+
+class KeyPanel(MacroElement):
+    """One collapsible panel, top right, for the legend and the layer list.
+
+    Added after the layer control: its script moves the control's list into the panel (the
+    control keeps updating it), so legend and layers fold away together. Opening a popup
+    folds the panel, and popups pan clear of the title box, so no panel covers a popup.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var box = map.getContainer();
+  var Panel = L.Control.extend({
+    options: {position: "topright"},
+    onAdd: function () {
+      var div = L.DomUtil.create("div", "fp-panel leaflet-control");
+      var button = L.DomUtil.create("button", "fp-panel-toggle", div);
+      button.type = "button";
+      button.textContent = "Key and layers";
+      var body = L.DomUtil.create("div", "fp-panel-body", div);
+      var legend = L.DomUtil.create("div", "fp-legend", body);
+      legend.innerHTML = {{ this.legend_json }};
+      var layers = L.DomUtil.create("details", "fp-layers", body);
+      layers.innerHTML = "<summary>Layers and base map</summary>";
+      layers.open = {{ this.layers_open }};
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    }
+  });
+  var panel = new Panel().addTo(map);
+  var div = panel.getContainer();
+  var list = box.querySelector(".leaflet-control-layers-list");
+  if (list) {
+    var control = list.closest(".leaflet-control-layers");
+    div.querySelector(".fp-layers").appendChild(list);
+    control.style.display = "none";
+  }
+  var button = div.querySelector(".fp-panel-toggle");
+  function setOpen(open) {
+    div.classList.toggle("fp-collapsed", !open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  button.addEventListener("click", function () {
+    setOpen(div.classList.contains("fp-collapsed"));
+  });
+  setOpen(map.getSize().x >= 900);
+  map.on("popupopen", function () { setOpen(false); });
+  var title = document.querySelector(".fp-title");
+  var top = 10;
+  if (title) {
+    top = title.getBoundingClientRect().bottom - box.getBoundingClientRect().top + 10;
+  }
+  L.Popup.prototype.options.autoPanPaddingTopLeft = L.point(60, Math.max(top, 10));
+  L.Popup.prototype.options.autoPanPaddingBottomRight = L.point(20, 20);
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, legend: str, *, layers_open: bool = False) -> None:
+        super().__init__()
+        self._name = "KeyPanel"
+        self.legend_json = _script_json(legend)
+        self.layers_open = "true" if layers_open else "false"
+
+
+def add_legend(
+    fmap: folium.Map,
+    analysis: Analysis,
+    *,
+    colour_by: str = "zone",
+    hidden_zone_kinds=(),
+    layers_open: bool = False,
+) -> KeyPanel:
+    """The key-and-layers panel (add it after the layer control)."""
+    panel = KeyPanel(
+        legend_html(analysis, colour_by=colour_by, hidden_zone_kinds=hidden_zone_kinds),
+        layers_open=layers_open,
+    )
+    panel.add_to(fmap)
+    return panel
 
 
 PAGE_CSS = """<style>
@@ -102,6 +228,25 @@ PAGE_CSS = """<style>
 }
 .leaflet-popup-content mark { background: #ffe08a; padding: 0 2px; }
 .leaflet-popup-content .fp-quotes { max-height: 220px; overflow-y: auto; }
+.leaflet-interactive:focus, .leaflet-container path:focus { outline: none; }
+.fp-panel { background: rgba(255,255,255,0.95); border: 1px solid #aaa; border-radius: 4px;
+  font: 12px/1.35 sans-serif; max-width: 250px; box-shadow: 0 1px 4px rgba(0,0,0,0.25); }
+.fp-panel-toggle { display: block; width: 100%; border: 0; background: none; cursor: pointer;
+  font: 600 12px sans-serif; padding: 6px 10px; text-align: left; }
+.fp-panel-toggle::after { content: " \\25BE"; }
+.fp-panel.fp-collapsed .fp-panel-toggle::after { content: " \\25B8"; }
+.fp-panel.fp-collapsed .fp-panel-body { display: none; }
+.fp-panel-body { padding: 0 10px 8px; max-height: calc(100vh - 110px); overflow-y: auto; }
+.fp-key-row { margin: 2px 0; }
+.fp-key-sym { vertical-align: middle; }
+.fp-key-events { display: flex; flex-wrap: wrap; gap: 2px 8px; }
+.fp-key-event { white-space: nowrap; }
+.fp-key-pin { position: relative !important; display: inline-block !important;
+  transform: scale(0.5); margin: -11px -9px -12px; vertical-align: middle; }
+.fp-layers summary { cursor: pointer; font-weight: 600; margin-top: 6px; }
+.fp-layers .leaflet-control-layers-list { display: block !important; }
+.fp-offline { position: fixed; inset: 30% 20% auto; z-index: 10000; background: #fff;
+  border: 2px solid #b30000; padding: 16px; font: 15px/1.5 sans-serif; }
 </style>"""
 
 

@@ -7,12 +7,20 @@ from __future__ import annotations
 __all__ = [
     "BASEMAPS",
     "CLUSTER_OVER",
+    "CONTROLS",
+    "DEFAULT_BASEMAP",
+    "DEFAULT_CONTROLS",
     "EVENT_ICONS",
+    "EVENT_STYLES",
     "KIND_COLOURS",
+    "MARKER_HEX",
     "NO_ZONE_COLOUR",
     "PRECISION_RADIUS",
     "PRECISION_STYLE",
+    "WIDE_RELATIVE_KM",
     "ZONE_STYLES",
+    "event_style",
+    "zone_style",
 ]
 
 
@@ -34,7 +42,8 @@ KIND_COLOURS = {
 
 ZONE_STYLES = {
     "deconfliction": {"color": "#d7301f", "fillColor": "#fc8d59", "dashArray": "6 4"},
-    "border": {"color": "#525252", "fillColor": "#bdbdbd", "dashArray": ""},
+    # Magenta, not grey: grey is what country outlines are drawn in.
+    "border": {"color": "#c51b7d", "fillColor": "#f1b6da", "dashArray": ""},
     "tripoint": {"color": "#000000", "fillColor": "#969696", "dashArray": "2 4"},
     "corridor": {"color": "#2171b5", "fillColor": "#6baed6", "dashArray": ""},
     "cluster": {"color": "#238b45", "fillColor": "#74c476", "dashArray": "1 6"},
@@ -55,6 +64,16 @@ PRECISION_STYLE = {
 }
 
 
+def zone_style(kind: str) -> dict[str, str]:
+    """The outline colour, fill and dash of a zone kind (unknown kinds look like custom)."""
+    return ZONE_STYLES.get(kind, ZONE_STYLES["custom"])
+
+
+#: Relative areas with an uncertainty radius wider than this start hidden: a ±100 km circle
+#: says little and hides the places inside it.
+WIDE_RELATIVE_KM = 25.0
+
+
 #: Fill of a place that lies in no zone.
 NO_ZONE_COLOUR = "#f7f7f7"
 
@@ -70,16 +89,13 @@ _CARTO = (
 
 
 #: Base maps an analyst can switch between; ``None`` (no tiles) still shows borders and zones.
+#: The light, English-labelled Positron is the default: the story's colours read on it.
 BASEMAPS = {
-    "OpenStreetMap": {"tiles": "OpenStreetMap", "attr": None},
     "CartoDB Positron": {
         "tiles": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
         "attr": _CARTO,
     },
-    "CartoDB Dark Matter": {
-        "tiles": "https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}{r}.png",
-        "attr": _CARTO,
-    },
+    "OpenStreetMap": {"tiles": "OpenStreetMap", "attr": None},
     "Esri World Imagery": {
         "tiles": "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer"
         "/tile/{z}/{y}/{x}",
@@ -95,16 +111,55 @@ BASEMAPS = {
 }
 
 
-#: Font Awesome icon and marker colour for each event kind.
-EVENT_ICONS = {
-    "airstrike": ("plane", "red"),
-    "shelling": ("bomb", "darkred"),
-    "attack": ("burst", "orange"),
-    "clash": ("crosshairs", "orange"),
-    "capture": ("flag", "purple"),
-    "recapture": ("flag", "darkpurple"),
-    "deployment": ("truck", "cadetblue"),
-    "negotiation": ("handshake", "green"),
-    "closure": ("ban", "gray"),
-    "displacement": ("person-walking", "blue"),
+# The user-facing choices live in geo.mapoptions, which the CLI reads without folium.
+from ..mapoptions import CONTROLS, DEFAULT_BASEMAP, DEFAULT_CONTROLS  # noqa: E402
+
+#: The hex colour of each Leaflet.awesome-markers marker colour, so a chart bar, a legend
+#: swatch and a marker on the map are the same colour.
+MARKER_HEX = {
+    "red": "#d63e2a",
+    "darkred": "#a23336",
+    "orange": "#f69730",
+    "green": "#72b026",
+    "darkgreen": "#728224",
+    "blue": "#38aadd",
+    "darkblue": "#0067a3",
+    "purple": "#d252b9",
+    "darkpurple": "#5b396b",
+    "cadetblue": "#436978",
+    "gray": "#575757",
+    "lightgray": "#a3a3a3",
+    "black": "#303030",
 }
+
+
+#: One scheme for event kinds, read by the map's markers, the legend, the dashboard's charts
+#: and its event feed: kind -> {"icon": Font Awesome name, "marker": awesome-markers colour,
+#: "colour": the same colour in hex}. Keyed by the project's event kind (``Event.kind``);
+#: kinds missing here get ``event_style``'s neutral fallback.
+EVENT_STYLES: dict[str, dict[str, str]] = {
+    kind: {"icon": icon, "marker": marker, "colour": MARKER_HEX[marker]}
+    for kind, icon, marker in (
+        ("airstrike", "plane", "red"),
+        ("shelling", "bomb", "darkred"),
+        ("attack", "burst", "orange"),
+        ("clash", "crosshairs", "orange"),
+        ("capture", "flag", "purple"),
+        ("recapture", "flag", "darkpurple"),
+        ("deployment", "truck", "cadetblue"),
+        ("negotiation", "handshake", "green"),
+        ("closure", "ban", "gray"),
+        ("displacement", "person-walking", "blue"),
+    )
+}
+
+_OTHER_EVENT = {"icon": "circle-info", "marker": "lightgray", "colour": MARKER_HEX["lightgray"]}
+
+
+def event_style(kind: str) -> dict[str, str]:
+    """The icon, marker colour and hex colour of an event kind (grey for kinds not listed)."""
+    return EVENT_STYLES.get(kind, _OTHER_EVENT)
+
+
+#: Font Awesome icon and marker colour for each event kind (from ``EVENT_STYLES``).
+EVENT_ICONS = {kind: (s["icon"], s["marker"]) for kind, s in EVENT_STYLES.items()}
