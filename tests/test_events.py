@@ -252,3 +252,11 @@ def test_events_are_linear_in_the_article(gazetteer, sample_doc):
     mentions = geoparse(doc, gazetteer)
     events = run(doc, mentions)  # was quadratic: every mention scanned for every sentence
     assert len(events) >= 200
+
+
+def test_every_event_kind_has_one_style_and_one_acled_reading():
+    from geo.events import EVENT_KINDS, TAXONOMY
+    from geo.mapping.styles import EVENT_STYLES
+
+    assert set(EVENT_KINDS) == set(TAXONOMY)
+    assert set(TAXONOMY) <= set(EVENT_STYLES)

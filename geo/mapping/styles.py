@@ -140,14 +140,29 @@ MARKER_HEX = {
 EVENT_STYLES: dict[str, dict[str, str]] = {
     kind: {"icon": icon, "marker": marker, "colour": MARKER_HEX[marker]}
     for kind, icon, marker in (
+        # Explosions/Remote violence: reds
         ("airstrike", "plane", "red"),
         ("shelling", "bomb", "darkred"),
-        ("attack", "burst", "orange"),
+        ("ied", "burst", "darkred"),
+        ("suicide-bombing", "burst", "black"),
+        ("grenade", "bomb", "red"),
+        # Battles: orange and purple
         ("clash", "crosshairs", "orange"),
         ("capture", "flag", "purple"),
         ("recapture", "flag", "darkpurple"),
+        # Violence against civilians
+        ("attack", "burst", "orange"),
+        ("abduction", "user-slash", "darkpurple"),
+        # Protests and riots: blues
+        ("protest", "bullhorn", "blue"),
+        ("riot", "fire", "darkblue"),
+        # Strategic developments: greens and greys
+        ("arrest", "handcuffs", "cadetblue"),
+        ("agreement", "handshake", "green"),
+        ("base", "campground", "darkgreen"),
+        ("looting", "fire", "gray"),
+        ("withdrawal", "right-from-bracket", "green"),
         ("deployment", "truck", "cadetblue"),
-        ("negotiation", "handshake", "green"),
         ("closure", "ban", "gray"),
         ("displacement", "person-walking", "blue"),
     )
