@@ -241,14 +241,14 @@ def inline_assets(html: str, cache: AssetCache | None = None) -> str:
         )
 
     def script(match: re.Match) -> str:
-        code = cache.get(match.group(1)).decode("utf-8", errors="replace")
+        code = (cache.get(match.group(1)) or b"").decode("utf-8", errors="replace")
         # "</script" inside the code would end the element early.
         code = re.sub(r"</(script)", r"<\\/\1", code, flags=re.IGNORECASE)
         return f"<script>/* {match.group(1)} */\n{code}\n</script>"
 
     def style(match: re.Match) -> str:
         url = match.group(1)
-        text = _inline_css(url, cache.get(url).decode("utf-8", errors="replace"), cache)
+        text = _inline_css(url, (cache.get(url) or b"").decode("utf-8", errors="replace"), cache)
         text = re.sub(r"</(style)", r"<\\/\1", text, flags=re.IGNORECASE)
         return f"<style>/* {url} */\n{text}\n</style>"
 

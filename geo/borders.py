@@ -270,7 +270,7 @@ class _Features(Sequence):
     def __len__(self) -> int:
         return len(self.properties)
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
         i = range(len(self))[i]

@@ -350,7 +350,7 @@ def resolve_date(text: str, published: date | None) -> tuple[date | None, str | 
         found = _resolve(kind, m, published)
         if found is _SKIP:
             continue
-        return found  # type: ignore[return-value]
+        return found
     if published is None:
         return None, None, ""
     return published, "reported", ""

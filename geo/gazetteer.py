@@ -498,7 +498,19 @@ _LOOKUP_SQL = (
 def _place(row) -> Place:
     """A place from a places row (``country_codes`` stored joined by ";", tenth column)."""
     codes = row[9]
-    return Place(*row[:9], country_codes=tuple(codes.split(";")) if codes else ())
+    pid, name, lat, lon, kind, cc, admin1, population, source = row[:9]
+    return Place(
+        pid,
+        name,
+        lat,
+        lon,
+        kind,
+        cc,
+        admin1,
+        population,
+        source,
+        country_codes=tuple(codes.split(";")) if codes else (),
+    )
 
 
 class Gazetteer:

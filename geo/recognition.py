@@ -11,7 +11,7 @@ name ("President", "Mr."), or a capitalised word glued on either side of a bare 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from .gazetteer import Gazetteer
@@ -420,7 +420,7 @@ _OF_NAME = re.compile(r"\s+of\s+[A-Z]")
 
 def filter_kinds(cand: Candidate, text: str, tokens: list[Token], starts: set[int]):
     """Apply the person/organisation rules; return the surviving (place, prior) pairs."""
-    places = cand.places
+    places: Sequence[tuple[Place, float]] = cand.places
     if cand.end - cand.start > 1 and text[cand.start : cand.end].isupper():
         # "ISIS", "GCC": an all-caps word is a place only as a country code or a curated name.
         places = [(p, s) for p, s in places if p.kind not in ("city", "town")]

@@ -159,7 +159,7 @@ def _anchor_place(key: str, places, context: set[str], opts: GeoparseOptions) ->
     for score, p in scored:  # the last of equals wins, as it always has
         if score >= best_score:
             best_score, best = score, p
-    if best.kind in ("country", "continent", "region"):
+    if best is None or best.kind in ("country", "continent", "region"):
         return None
     if best.kind in ("city", "town") and (
         best_score < opts.min_score or normalize(best.name) != key

@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import shapely
@@ -70,7 +70,7 @@ def _check_coords(geom, where: str) -> None:
 MIN_SIZE_KM = 0.01
 
 
-def _number_in(value: Any, low: float, high: float) -> bool:
+def _number_in(value: Any, low: float, high: float) -> TypeGuard[float]:
     """A JSON number (not a boolean: ``true`` is not 1 km) within [low, high]."""
     return (
         isinstance(value, (int, float))
@@ -737,7 +737,7 @@ def zone_from_drawing(feature: dict, name: str, *, index: int = 0) -> Zone:
     if not name:
         raise ZoneFileError("a drawn zone needs a name")
     geometry = (feature or {}).get("geometry") or {}
-    props = {
+    props: dict[str, Any] = {
         "id": f"drawn-{index + 1}-" + "-".join(name.lower().split())[:40],
         "name": name,
         "kind": "custom",

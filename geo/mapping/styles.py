@@ -4,6 +4,8 @@ map read one scheme."""
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "BASEMAPS",
     "CLUSTER_OVER",
@@ -40,7 +42,7 @@ KIND_COLOURS = {
 }
 
 
-ZONE_STYLES = {
+ZONE_STYLES: dict[str, dict[str, Any]] = {
     "deconfliction": {"color": "#d7301f", "fillColor": "#fc8d59", "dashArray": "6 4"},
     # Magenta, not grey: grey is what country outlines are drawn in.
     "border": {"color": "#c51b7d", "fillColor": "#f1b6da", "dashArray": ""},
@@ -56,7 +58,7 @@ PRECISION_RADIUS = {"exact": 7, "near": 9, "region": 11, "country": 6}
 
 #: How each precision looks, so uncertainty is visible at a glance: a solid dot for an exact
 #: place, a dashed ring for "near", a hollow ring for a region, a faint dotted dot for a country.
-PRECISION_STYLE = {
+PRECISION_STYLE: dict[str, dict[str, Any]] = {
     "exact": {"weight": 2, "dash_array": None, "fill_opacity": 0.85, "color": "#222222"},
     "near": {"weight": 2, "dash_array": "4 3", "fill_opacity": 0.35, "color": "#555555"},
     "region": {"weight": 3, "dash_array": None, "fill_opacity": 0.0, "color": None},
@@ -90,7 +92,7 @@ _CARTO = (
 
 #: Base maps an analyst can switch between; ``None`` (no tiles) still shows borders and zones.
 #: The light, English-labelled Positron is the default: the story's colours read on it.
-BASEMAPS = {
+BASEMAPS: dict[str, dict[str, Any]] = {
     "CartoDB Positron": {
         "tiles": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
         "attr": _CARTO,
