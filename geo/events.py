@@ -92,7 +92,8 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
     ),
     "ied": (
         r"roadside bombs?",
-        r"car bombs?",
+        r"(?:car|truck|motorcycle) bombs?",
+        r"detonat(?:ed|ing)",
         r"IEDs?",
         r"improvised explosive devices?",
         r"landmines?",
@@ -109,8 +110,8 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"air ?strikes?",
         r"drone strikes?",
         r"drone attacks?",
-        r"(?:aircraft|jets|warplanes|drones|helicopters?|planes) (?:struck|hit|bombed|attacked|"
-        r"targeted|pounded|fired)",
+        r"(?:aircraft|jets|warplanes|drones|helicopters?|gunships|planes) (?:struck|hit|bombed|"
+        r"attacked|targeted|pounded|fired)",
         r"struck",
         r"bombed",
         r"strikes? (?:on|against|hit|targeted)",
@@ -121,20 +122,26 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"mortars?",
         r"rockets? (?:hit|fell|fired|struck|landed|attacks?)",
         r"missiles? (?:hit|fell|struck|landed|strikes?|attacks?)",
-        r"fired (?:rockets|missiles|mortars)",
+        r"fired (?:a |an |\w+ )?(?:ballistic |cruise )?(?:rockets?|missiles?|mortars?|shells)",
     ),
     "grenade": (r"grenades?",),
     "recapture": (r"recaptur(?:ed|e)", r"retook", r"retaken", r"regain(?:ed)? control"),
-    "capture": (r"captur(?:ed|e)", r"seiz(?:ed|e)", r"overr?an", r"took control", r"fell to"),
-    "abduction": (r"kidnapp(?:ed|ing)", r"abduct(?:ed|ion|ions)", r"taken hostage"),
-    "arrest": (
-        r"arrest(?:ed|s)?",
-        r"detain(?:ed|s)?",
-        r"detention of",
-        r"rounded up",
-        r"taken into custody",
+    "capture": (
+        r"captur(?:ed|e)",
+        r"seiz(?:ed|e)",
+        r"overr?an",
+        r"(?:took|taken|seized|gained) control",
+        r"fell to",
     ),
-    "riot": (r"riot(?:s|ed|ing|ers)?", r"mob", r"lynch(?:ed|ing)"),
+    "abduction": (r"kidnapp(?:ed|ing)", r"abduct(?:ed|ion|ions)", r"taken hostage"),
+    "riot": (
+        r"riot(?:s|ed|ing|ers)?(?! police)",
+        r"mobs?",
+        r"lynch(?:ed|ing)",
+        r"rampag(?:ed|ing)",
+        r"burn(?:ed|t|ing) tyres",
+        r"toppled",
+    ),
     "protest": (
         r"protest(?:ed|s|ers|ing)?",
         r"demonstrat(?:ed|ion|ions|ors)",
@@ -142,13 +149,20 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"marched",
         r"sit-ins?",
     ),
+    "arrest": (
+        r"arrest(?:ed|s)?",
+        r"detain(?:ed|s)?",
+        r"detention of",
+        r"rounded up",
+        r"taken into custody",
+    ),
     "clash": (
         r"clash(?:ed|es)?",
         r"fighting",
         r"firefights?",
         r"gunfights?",
         r"gun ?battles?",
-        r"exchanged fire",
+        r"exchang(?:ed|ing|e of) fire",
         r"battles?",
         r"fought",
         r"fired on",
@@ -614,6 +628,7 @@ _INTERVENTION = re.compile(
     r"broke up|cracked down)\b",
     re.I,
 )
+_PROTEST_WORDS = re.compile(r"\b(?:protest\w*|demonstrat\w*|march(?:ed|es)?|rall(?:y|ied))\b", re.I)
 _EXCESSIVE = re.compile(r"\b(?:fired on|opened fire on|shot|killed|killing)\b", re.I)
 
 
@@ -629,6 +644,8 @@ def _acled_type(kind: str, sentence: str, trigger_end: int) -> tuple[str, str, s
             re.I,
         ):
             return "attack", BATTLES, "Armed clash"
+    if kind == "clash" and _PROTEST_WORDS.search(sentence):
+        return "riot", RIOTS, "Violent demonstration"  # a march that "ended in clashes"
     if kind == "clash" and _CIVILIANS.search(sentence[trigger_end : trigger_end + 60]):
         return "attack", VIOLENCE, "Attack"
     if kind == "protest":
@@ -790,6 +807,7 @@ def extract_events(
     text = document.text
     reference = _reference_date(document)
     dateline_end = _dateline_end(text)
+    lead: tuple[date | None, str | None, str] | None = None  # the story's first date
     starts = [m.start for m in mentions]
     ordered = list(mentions)
     if starts != sorted(starts):
@@ -802,6 +820,8 @@ def extract_events(
         inside = ordered[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
         own_date = resolve_date(sentence, reference)
         explicit = own_date[1] not in (None, "reported")
+        if explicit and lead is None:
+            lead = own_date
         back = _BACK_REFERENCE.match(sentence)
         prev_kind = previous[2] if previous else None
         hit = _trigger(sentence)
@@ -823,6 +843,7 @@ def extract_events(
                 previous,
                 reference,
                 dateline_end,
+                lead,
             )
             if event is not None and (include_unreal or event.modality == "asserted"):
                 events.append(event)
@@ -868,6 +889,7 @@ def _event(
     previous,
     reference: date | None,
     dateline_end: int,
+    lead: tuple[date | None, str | None, str] | None = None,
 ) -> Event | None:
     offset, trigger_end, kind, trigger = hit
     found = _where(inside, text, start + offset, dateline_end) if inside else None
@@ -888,6 +910,10 @@ def _event(
         )
     ):
         when, precision, date_text = previous[0]  # "The battle took place at ..."
+    if precision in (None, "reported") and lead is not None and lead[0] is not None:
+        # No date in the sentence: news narrates around its lead, so the story's first date
+        # is a better guess than the publication day (still marked as a guess).
+        when, precision, date_text = lead[0], "approximate", f"(the story's date) {lead[2]}"
     modality = _modality(sentence, offset)
     if modality == "asserted" and _is_history(sentence, offset, when, reference):
         modality = "historical"

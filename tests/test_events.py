@@ -260,3 +260,18 @@ def test_every_event_kind_has_one_style_and_one_acled_reading():
 
     assert set(EVENT_KINDS) == set(TAXONOMY)
     assert set(TAXONOMY) <= set(EVENT_STYLES)
+
+
+def test_an_undated_sentence_takes_the_story_date(gazetteer):
+    text = (
+        "Gunmen attacked villagers in Zamfara on Monday, killing 12. "
+        "Troops later clashed with the gunmen near Gusau."
+    )
+    events = _events(text, gazetteer)
+    assert [e.date for e in events] == [date(2017, 6, 5), date(2017, 6, 5)]
+    assert events[1].date_precision == "approximate"  # a guess, and marked as one
+
+
+def test_a_march_that_ends_in_clashes_is_a_riot(gazetteer):
+    (event,) = _events("A march in Nanterre on Thursday ended in clashes with police.", gazetteer)
+    assert (event.event_type, event.sub_event_type) == ("Riots", "Violent demonstration")
