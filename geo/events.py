@@ -986,7 +986,14 @@ def merge_events(events: Iterable[Event]) -> list[Event]:
     component is folded in a canonical order. Candidate pairs come from a coarse grid, so
     this is near-linear in the number of reports.
     """
-    items = sorted(events, key=_canonical)
+    # Reports with the same kind, date and point are one event whatever else they say: they
+    # are joined first, so a story repeated a thousand times is not a million comparisons.
+    same: dict[tuple, list[Event]] = {}
+    for e in sorted(events, key=_canonical):
+        key = (e.kind, e.date, e.date_precision, e.place.lat, e.place.lon)
+        same.setdefault(key, []).append(e)
+    bundles = list(same.values())
+    items = [b[0] for b in bundles]
     parent = list(range(len(items)))
 
     def find(i: int) -> int:
@@ -1007,8 +1014,8 @@ def merge_events(events: Iterable[Event]) -> list[Event]:
                             parent[max(ri, rj)] = min(ri, rj)
         cells.setdefault((e.kind, cx, cy), []).append(i)
     groups: dict[int, list[Event]] = {}
-    for i, e in enumerate(items):
-        groups.setdefault(find(i), []).append(e)
+    for i, bundle in enumerate(bundles):
+        groups.setdefault(find(i), []).extend(bundle)
     merged = []
     for members in groups.values():
         combined = members[0]
