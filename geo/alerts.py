@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from .errors import FetchError, InputError
 from .events import Event
+from .export import records_csv
 from .feeds import Fetcher
 from .model import Zone
 from .store import Store
@@ -331,24 +332,4 @@ def deliver(
 
 def alerts_csv(records: Sequence[Mapping[str, Any]]) -> str:
     """Alert records (:meth:`Store.alerts`) as CSV, every cell safe for spreadsheets."""
-    import csv
-    import io
-
-    from .safe import spreadsheet_cell
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(ALERT_FIELDS)
-    for rec in records:
-        row = []
-        for key in ALERT_FIELDS:
-            value = rec.get(key)
-            if value is None:
-                value = ""
-            elif isinstance(value, bool | int | float):
-                value = str(value)  # a number is never a formula; "-32.9" stays a number
-            else:
-                value = spreadsheet_cell(str(value))
-            row.append(value)
-        writer.writerow(row)
-    return buffer.getvalue()
+    return records_csv(records, ALERT_FIELDS)

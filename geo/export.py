@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .coords import lonlat_of
 from .model import Analysis, BorderStanding, Mention
@@ -99,20 +101,32 @@ EVENT_FIELDS = (
 )
 
 
-def events_csv(records: list[dict]) -> str:
-    """Event records as CSV; lists joined with "; ", every cell safe for spreadsheets."""
+def records_csv(records: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> str:
+    """Flat records as CSV in ``fields`` order: lists joined with "; ", numbers as written (a
+    number is never a formula: "-32.9" stays a longitude), every other cell made safe for
+    spreadsheets."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(EVENT_FIELDS)
+    writer.writerow(fields)
     for rec in records:
         row = []
-        for key in EVENT_FIELDS:
+        for key in fields:
             value = rec.get(key)
-            if isinstance(value, list):
-                value = "; ".join(str(v) for v in value)
-            row.append(spreadsheet_cell("" if value is None else str(value)))
+            if value is None:
+                row.append("")
+            elif isinstance(value, bool | int | float):
+                row.append(str(value))
+            elif isinstance(value, list):
+                row.append(spreadsheet_cell("; ".join(str(v) for v in value)))
+            else:
+                row.append(spreadsheet_cell(str(value)))
         writer.writerow(row)
     return buffer.getvalue()
+
+
+def events_csv(records: list[dict]) -> str:
+    """Event records as CSV (see :func:`records_csv`)."""
+    return records_csv(records, EVENT_FIELDS)
 
 
 def events_acled_csv(events, country_name=None) -> str:

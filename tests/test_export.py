@@ -113,3 +113,15 @@ def test_exports_carry_a_manifest(tmp_path, samples_dir):
     )
     sidecar = json.loads((tmp_path / "out.csv.manifest.json").read_text())
     assert sidecar["settings"]["command"] == "export"
+
+
+def test_event_csv_keeps_negative_coordinates_as_numbers(gazetteer):
+    from geo.events import extract_events
+    from geo.export import events_csv
+    from geo.geoparsing import geoparse
+
+    doc = document_from_text("Gunmen attacked a police station in Culiacan on 17 October 2019.")
+    (event,) = extract_events(doc, geoparse(doc, gazetteer))
+    out = events_csv([event.record()])
+    assert f",{event.place.lon}," in out  # not "'-107.39": a number is never a formula
+    assert event.place.lon < 0
