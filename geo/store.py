@@ -602,7 +602,15 @@ class Store:
 
     def watch_items(self) -> list[dict[str, Any]]:
         """Every item the watch has seen, oldest first (status, attempts, error...)."""
-        keys = ("url", "feed", "title", "published", "status", "content_hash", "document_id")
+        keys: tuple[str, ...] = (
+            "url",
+            "feed",
+            "title",
+            "published",
+            "status",
+            "content_hash",
+            "document_id",
+        )
         keys = (*keys, "attempts", "error")
         rows = self._con.execute(
             f"SELECT {', '.join(keys)} FROM watch_items ORDER BY seen, rowid"
