@@ -110,8 +110,8 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"air ?strikes?",
         r"drone strikes?",
         r"drone attacks?",
-        r"(?:aircraft|jets|warplanes|drones|helicopters?|gunships|planes) (?:struck|hit|bombed|"
-        r"attacked|targeted|pounded|fired)",
+        r"(?:aircraft|jets|warplanes|drones?|helicopters?|gunships|planes) (?:struck|hit|bombed|"
+        r"attacked|targeted|pounded|fired|destroyed)",
         r"struck",
         r"bombed",
         r"strikes? (?:on|against|hit|targeted)",
