@@ -36,6 +36,7 @@ from .geoparsing import GeoparseOptions
 from .ingest import ingest
 from .mapoptions import CONTROLS, DEFAULT_BASEMAP, DEFAULT_CONTROLS
 from .paths import setting
+from .pgstore import redact
 from .pipeline import (
     analyse,
     analyse_store,
@@ -45,12 +46,13 @@ from .pipeline import (
     toponym_stream,
 )
 from .safe import check_output
-from .store import Store
+from .store import Store, open_store
 from .text import load_documents, parse_record, record_id, record_text
 from .zonegen import ZoneOptions
 
 if TYPE_CHECKING:
     from .geocode import GeocoderChain, OnlineSettings
+    from .query import EventQuery
 
 # Commands import what only they need (folium, shapely, geopy) when they run, so --help and
 # geoparse start in a fraction of a second.
@@ -168,13 +170,13 @@ def _source_analysis(inputs, db, zones, theatre, generated, strip_km, online_arg
     from .zones import load_zones
 
     if db:
-        with Store(db) as store:
+        with open_store(db) as store:
             analysis = analyse_store(
                 store,
                 load_zones(list(zones)) if zones else None,
                 generate=generated,
                 zone_options=ZoneOptions(strip_km=strip_km),
-                corrections=_corrections(),
+                corrections=_corrections(store),
             )
             skipped.store(store)
             return analysis
@@ -182,10 +184,31 @@ def _source_analysis(inputs, db, zones, theatre, generated, strip_km, online_arg
     return _analysis(inputs, zones, theatre, generated, strip_km, geocoder, skipped)
 
 
-def _corrections() -> CorrectionStore | None:
-    """The analyst's saved corrections (made in the dashboard), if there are any."""
+def _corrections(store: Store | None = None) -> CorrectionStore | None:
+    """The analyst's saved corrections (made in the dashboard), if there are any: the team's,
+    kept in the store, when ``store`` is a shared (PostGIS) one."""
+    if store is not None and store.shared:
+        return store.corrections()
     path = CorrectionStore.default_path()
     return CorrectionStore(path) if path.is_file() else None
+
+
+class StoreTarget(click.ParamType):
+    """``--db``: a SQLite store file (which must exist when only read) or a
+    ``postgresql://user@host/dbname`` URL of a PostGIS store."""
+
+    name = "FILE|URL"
+
+    def __init__(self, *, must_exist: bool) -> None:
+        self.must_exist = must_exist
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        text = str(value)
+        if text.lower().startswith(("postgresql://", "postgres://")):
+            return text
+        if self.must_exist and not Path(text).exists():
+            self.fail(f"store {text!r} does not exist", param, ctx)
+        return text
 
 
 def _online_settings(
@@ -361,7 +384,12 @@ def main() -> None:
     help=f"Map tools, comma-separated, from: {', '.join(CONTROLS)} ('none' for none).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
-@click.option("--db", default=None, type=click.Path(exists=True), help="Map a corpus store.")
+@click.option(
+    "--db",
+    default=None,
+    type=StoreTarget(must_exist=True),
+    help="Map a corpus store (file or URL).",
+)
 @_zones_option
 @_theatre_option
 @_online_option
@@ -597,7 +625,12 @@ def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> No
     " .manifest.json beside it; kml: placemarks for Google Earth.",
 )
 @click.option("-o", "--output", type=click.Path(), required=True)
-@click.option("--db", default=None, type=click.Path(exists=True), help="Export a corpus store.")
+@click.option(
+    "--db",
+    default=None,
+    type=StoreTarget(must_exist=True),
+    help="Export a corpus store (file or URL).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @_zones_option
 @_theatre_option
@@ -633,7 +666,7 @@ def export_command(
         analysis,
         command="export",
         inputs=list(inputs),
-        db=db,
+        db=redact(db) if db else None,
         zone_files=list(zones),
         generated=generated,
         strip_km=strip_km,
@@ -654,7 +687,13 @@ def export_command(
 
 @main.command("ingest")
 @click.argument("inputs", nargs=-1)
-@click.option("--db", required=True, type=click.Path(), help="Store file (created if new).")
+@click.option(
+    "--db",
+    required=True,
+    envvar="FLASHPOINTS_DB",
+    type=StoreTarget(must_exist=False),
+    help="Store: a file (created if new) or postgresql://user@host/dbname [env FLASHPOINTS_DB].",
+)
 @click.option("--published", default=None, help="Article date YYYY-MM-DD when inputs lack one.")
 @click.option(
     "--workers",
@@ -680,7 +719,7 @@ def ingest_command(
     skipped = _Skipped()
     docs = load_documents(inputs, published=published, on_error=skipped)
     with (
-        Store(db) as store,
+        open_store(db) as store,
         tqdm(unit=" articles", disable=quiet, file=sys.stderr, desc="ingest") as bar,
     ):
         result = ingest(
@@ -707,7 +746,12 @@ def ingest_command(
 
 @main.command("events")
 @click.argument("inputs", nargs=-1)
-@click.option("--db", default=None, type=click.Path(exists=True), help="Read a corpus store.")
+@click.option(
+    "--db",
+    default=None,
+    type=StoreTarget(must_exist=True),
+    help="Read a corpus store (file or URL).",
+)
 @click.option("--published", default=None, help="Article date YYYY-MM-DD when inputs lack one.")
 @click.option(
     "--format",
@@ -723,14 +767,55 @@ def ingest_command(
     help="Also list what did not happen (planned, threatened, denied...), with its modality"
     " (INPUT files only: a store keeps what happened).",
 )
+@click.option(
+    "--zone",
+    "zone_name",
+    default=None,
+    metavar="ID|NAME",
+    help="Only events in this zone (from --zones or the bundled zones), or within --within-km"
+    " of its edge.",
+)
+@click.option(
+    "--zones",
+    "zone_files",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Zone file or folder (GeoJSON) to find --zone in; default: the bundled zones.",
+)
+@click.option(
+    "--near", default=None, metavar="LAT,LON", help="Only events within --within-km of a point."
+)
+@click.option("--within-km", default=0.0, type=float, help="Distance for --zone and --near.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Only events on or after.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Only events on or before.")
+@click.option("--kind", "kinds", multiple=True, help="Only events of this kind (repeatable).")
 @_theatre_option
 @_friendly
-def events_command(inputs, db, published, fmt, include_unreal, theatre) -> None:
-    """Dated events (what happened, where, when, by whom) in INPUT files or a store."""
+def events_command(
+    inputs,
+    db,
+    published,
+    fmt,
+    include_unreal,
+    zone_name,
+    zone_files,
+    near,
+    within_km,
+    since,
+    until,
+    kinds,
+    theatre,
+) -> None:
+    """Dated events (what happened, where, when, by whom) in INPUT files or a store.
+
+    The filters (--zone, --near, --since...) are answered by the database when the store is
+    PostGIS, and in memory otherwise, with the same result.
+    """
     skipped = _Skipped()
+    query = _event_query(zone_name, zone_files, near, within_km, since, until, kinds)
     if db:
-        with Store(db) as store:
-            events = corpus_events(store, _corrections())
+        with open_store(db) as store:
+            events = corpus_events(store, _corrections(store), query=query)
             skipped.store(store)
     else:
         if not inputs:
@@ -743,7 +828,7 @@ def events_command(inputs, db, published, fmt, include_unreal, theatre) -> None:
                 found += process_document(doc, options, include_unreal=include_unreal)[2]
             except Exception as err:  # one article's failure is its own
                 skipped(f"{doc.source}: {type(err).__name__}: {err}"[:300])
-        events = merge_events(found)
+        events = query.apply(merge_events(found))
     if fmt == "acled-csv":
         gazetteer = open_gazetteer()
 
@@ -762,9 +847,54 @@ def events_command(inputs, db, published, fmt, include_unreal, theatre) -> None:
     skipped.finish()
 
 
+def _event_query(zone_name, zone_files, near, within_km, since, until, kinds) -> EventQuery:
+    """The ``events`` filters as one query; a bad value is a one-line error."""
+    from .query import EventQuery
+    from .text import parse_date
+
+    zone = None
+    if zone_name:
+        from .zones import load_zones
+
+        zones = load_zones(list(zone_files)) if zone_files else load_zones()
+        wanted = zone_name.casefold()
+        found = [z for z in zones if wanted in (z.id.casefold(), z.name.casefold())]
+        if not found:
+            known = ", ".join(sorted(z.id for z in zones)[:12])
+            raise InputError(f"--zone {zone_name!r}: no such zone (known: {known}...)")
+        zone = found[0]
+    point = None
+    if near:
+        try:
+            lat, lon = (float(v) for v in near.split(","))
+        except ValueError:
+            raise InputError(f"--near {near!r}: write LAT,LON, e.g. 33.5,38.6") from None
+        point = (lat, lon)
+    dates = []
+    for flag, value in (("--since", since), ("--until", until)):
+        try:
+            dates.append(parse_date(value) if value else None)
+        except InputError as err:
+            raise InputError(f"{flag}: {err}") from None
+    return EventQuery(
+        zone=zone,
+        within_km=within_km,
+        near=point,
+        since=dates[0],
+        until=dates[1],
+        kinds=tuple(kinds),
+    )
+
+
 @main.command("watch")
 @click.argument("sources", nargs=-1)
-@click.option("--db", required=True, type=click.Path(), help="Store file (created if new).")
+@click.option(
+    "--db",
+    default=None,
+    type=StoreTarget(must_exist=False),
+    help="Store: a file (created if new) or postgresql://user@host/dbname; else the config"
+    " file's [watch] db, else $FLASHPOINTS_DB.",
+)
 @click.option("--every", default=None, help="Time between polls: 10m, 30s, 1h (default 10m).")
 @click.option("--once", is_flag=True, help="Poll once and exit.")
 @click.option(
@@ -792,8 +922,13 @@ def watch_command(sources, db, every, once, config, alerts_out, delay, theatre) 
     if delay is not None:
         fetch = replace(fetch, host_delay_s=parse_duration(delay, "--delay"))
     target = alerts_out or settings.alerts_out or "-"
+    db = db or settings.db or setting("DB")
+    if not db:
+        raise InputError(
+            "no store given: --db FILE|URL, [watch] db in the config file, or $FLASHPOINTS_DB"
+        )
     with (
-        Store(db) as store,
+        open_store(db) as store,
         click.open_file(target, "a", encoding="utf-8", lazy=False) as out,
     ):
         watcher = Watcher(
@@ -809,14 +944,20 @@ def watch_command(sources, db, every, once, config, alerts_out, delay, theatre) 
 
 
 @main.command("alerts")
-@click.option("--db", required=True, type=click.Path(exists=True), help="Read a corpus store.")
+@click.option(
+    "--db",
+    required=True,
+    envvar="FLASHPOINTS_DB",
+    type=StoreTarget(must_exist=True),
+    help="Read a corpus store (file or URL) [env FLASHPOINTS_DB].",
+)
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
 @_friendly
 def alerts_command(db, fmt) -> None:
     """Alerts the watch raised, newest first: rule, event, place, date, sentence, delivery."""
     from .alerts import alerts_csv
 
-    with Store(db) as store:
+    with open_store(db) as store:
         records = store.alerts()
     if fmt == "csv":
         click.echo(alerts_csv(records), nl=False)

@@ -28,10 +28,11 @@ from geo.gazetteer import open_gazetteer
 from geo.geocode import GeocoderChain, OnlineSettings
 from geo.mapping import BASEMAPS, build_map, event_style
 from geo.model import Analysis
+from geo.pgstore import is_database_url, redact
 from geo.pipeline import analyse, analyse_store, filter_analysis
 from geo.safe import markdown_text
 from geo.samples import list_samples
-from geo.store import Store, store_stamp
+from geo.store import open_store, store_stamp
 from geo.text import document_from_text, document_from_url, documents_from_bytes
 from geo.zones import (
     load_zones,
@@ -87,17 +88,17 @@ def run_store(
 ) -> Analysis:
     """A corpus store's analysis with the analyst's corrections; re-read when the store
     (``stamp``) or the corrections (``corrections_version``) change."""
-    if not Path(path).is_file():
+    if not is_database_url(path) and not Path(path).is_file():
         raise InputError(f"{path}: no such store")
     zones = load_zones() + zones_from_features(json.loads(extra_zones), "custom zones")
-    with Store(path) as store:
+    with open_store(path) as store:
         return analyse_store(store, zones, corrections=corrections())
 
 
 @st.cache_data(show_spinner=False)
 def store_alerts(path: str, stamp: tuple) -> pd.DataFrame:
     """The alerts a watch raised in the store, newest first."""
-    with Store(path) as store:
+    with open_store(path) as store:
         return pd.DataFrame(store.alerts())
 
 
@@ -108,8 +109,16 @@ def follow_store(path: str, stamp: tuple) -> None:
         st.rerun()
 
 
-@st.cache_resource
 def corrections() -> CorrectionStore:
+    """Where the analyst's corrections go: the team's PostGIS store when the corpus is one
+    (everyone's maps follow them), else the analyst's own corrections file."""
+    return corrections_for(str(st.session_state.get("corpus", "")).strip())
+
+
+@st.cache_resource
+def corrections_for(target: str) -> CorrectionStore:
+    if is_database_url(target):
+        return open_store(target).corrections() or CorrectionStore()
     return CorrectionStore()
 
 
@@ -206,7 +215,8 @@ with st.sidebar:
     fetch_online = st.checkbox("Fetch an article from the web (uses the network)")
     url = st.text_input("Article URL", key="url").strip() if fetch_online else ""
     corpus_path = st.text_input(
-        "…or open a corpus store (path to a file made by 'flashpoints ingest')", key="corpus"
+        "…or open a corpus store (a file made by 'flashpoints ingest', or postgresql://…)",
+        key="corpus",
     ).strip()
     st.header("Zones")
     zone_upload = st.file_uploader("Add a zone file (GeoJSON)", type=["geojson", "json"])
@@ -251,7 +261,7 @@ try:
             json.dumps(st.session_state["custom_zones"]),
             corrections().version(),
         )
-        source = Path(corpus_path).name
+        source = redact(corpus_path) if is_database_url(corpus_path) else Path(corpus_path).name
         follow_store(corpus_path, stamp)
     else:
         name, data, text = args

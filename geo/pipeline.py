@@ -25,6 +25,7 @@ from .export import mention_record
 from .gazetteer import Gazetteer, load_stopwords, open_gazetteer
 from .geoparsing import GeoparseOptions, geoparse, unique_places, unknown_names
 from .model import Analysis, Document, Mention, Place, Unresolved, Zone
+from .query import EventQuery
 from .store import Store
 from .text import document_from_text, sentence_at, sentence_spans
 from .zonegen import ZoneOptions, clusters, generate_zones
@@ -190,14 +191,20 @@ def corpus_events(
     corrections: CorrectionStore | None = None,
     *,
     gazetteer: Gazetteer | None = None,
+    query: EventQuery | None = None,
 ) -> list[Event]:
-    """The corpus's events as the analyst's corrections leave them (``events --db``)."""
-    if corrections is None:
-        return store.events()
+    """The corpus's events as the analyst's corrections leave them (``events --db``), those
+    ``query`` selects. Uncorrected, the store answers the query itself (in the database, for
+    PostGIS); a correction that moves a place re-reads the articles it touches' events."""
+    query = query or EventQuery()
+    if store.empty():
+        raise InputError(f"{store.label}: the store holds no articles yet")
+    if corrections is None or not corrections.all():
+        return store.query_events(query)
     per_doc, changed = _corpus(store, corrections, gazetteer)
     if not changed:
-        return store.events()
-    return merge_events(e for d, found in per_doc for e in extract_events(d, found))
+        return store.query_events(query)
+    return query.apply(merge_events(e for d, found in per_doc for e in extract_events(d, found)))
 
 
 def _corpus(
@@ -209,7 +216,7 @@ def _corpus(
         (d, by_doc.get(d.id, [])) for d in store.documents()
     ]
     if not per_doc:
-        raise InputError(f"{store.path}: the store holds no articles yet")
+        raise InputError(f"{store.label}: the store holds no articles yet")
     if corrections is None:
         return per_doc, False
     return correct(per_doc, corrections, gazetteer or open_gazetteer())

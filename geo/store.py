@@ -21,14 +21,25 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, StoreError
 from .events import TAXONOMY, Event, precision_rank, same_event
 from .model import Document, Mention, Place, Relation
+from .query import EventQuery
 from .text import parse_date
 
-__all__ = ["SCHEMA_VERSION", "IngestResult", "Store", "content_hash", "store_stamp"]
+if TYPE_CHECKING:
+    from .corrections import CorrectionStore
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "IngestResult",
+    "Store",
+    "content_hash",
+    "open_store",
+    "store_stamp",
+]
 
 #: Each entry moves the schema up by one version; never edit an entry that has shipped.
 MIGRATIONS = [
@@ -106,6 +117,13 @@ MIGRATIONS = [
     """
     ALTER TABLE events ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
     """,
+    # 4: indexes for a corpus of millions: a new report finds earlier reports of the same
+    # event through the places near it, not by reading every event of its kind.
+    """
+    CREATE INDEX places_lat ON places(lat);
+    CREATE INDEX events_place ON events(place_id);
+    CREATE INDEX events_date ON events(date);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -115,10 +133,24 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
+def open_store(target: str | Path, *, timeout_s: float = 60.0) -> Store:
+    """The store ``--db`` names: a ``postgresql://`` URL is the team's PostGIS store
+    (:class:`geo.pgstore.PostgisStore`), anything else a SQLite file."""
+    if isinstance(target, str) and target.lower().startswith(("postgresql://", "postgres://")):
+        from .pgstore import PostgisStore
+
+        return PostgisStore(target, timeout_s=timeout_s)
+    return Store(target, timeout_s=timeout_s)
+
+
 def store_stamp(path: str | Path) -> tuple[float, ...]:
     """What changes whenever anything is written to the store at ``path``: the size and time of
     the file and of its write-ahead log (WAL writes leave the main file alone until a
-    checkpoint). The dashboard re-reads a store when its stamp changes."""
+    checkpoint). The dashboard re-reads a store when its stamp changes. For a database URL,
+    the newest row numbers and counts, read from the database."""
+    if isinstance(path, str) and path.lower().startswith(("postgresql://", "postgres://")):
+        with open_store(path) as store:
+            return store.stamp()
     stamp: list[float] = []
     for name in (str(path), f"{path}-wal"):
         try:
@@ -135,10 +167,24 @@ class IngestResult(dict):
 
 
 class Store:
-    """A corpus in SQLite. Open it with a path; it is created and migrated as needed."""
+    """A corpus in SQLite. Open it with a path; it is created and migrated as needed.
+
+    :class:`geo.pgstore.PostgisStore` is the same store on PostgreSQL with PostGIS, for a team;
+    :func:`open_store` picks one from what the user wrote after ``--db``. The SQL here is
+    written to run on both (``ON CONFLICT``, ``RETURNING``, quoted ``"end"``); the PostGIS store
+    translates only the parameter marks and how a write transaction begins.
+    """
+
+    #: What the database raises when it cannot do what was asked (locked, disk full...).
+    _FAULTS: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+    #: Whether corrections live in the store itself (a shared database) or in the analyst's
+    #: own corrections file.
+    shared = False
 
     def __init__(self, path: str | Path, *, timeout_s: float = 60.0):
         self.path = Path(path)
+        #: How messages name this store (a file path; a URL without its password).
+        self.label = str(self.path)
         self.timeout_s = timeout_s
         #: Rows that could not be read back (a bad date, broken JSON), one line each: the
         #: reading goes on without them and the CLI prints these as warnings.
@@ -146,7 +192,7 @@ class Store:
         try:
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
+            self._con: Any = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
             self._con.execute("PRAGMA journal_mode=WAL")
             self._con.execute("PRAGMA foreign_keys=ON")
             self._con.execute("PRAGMA synchronous=NORMAL")
@@ -182,7 +228,7 @@ class Store:
                 self._rollback()
                 raise
 
-    def _fault(self, err: sqlite3.Error) -> StoreError:
+    def _fault(self, err: Exception) -> StoreError:
         """One line for a fault of the store itself, saying what to do about it."""
         text = str(err)
         if "locked" in text or "busy" in text:
@@ -193,8 +239,13 @@ class Store:
         elif "full" in text:
             why = "the disk is full; every article stored before this one is kept"
         else:
-            why = f"cannot write the store ({text})"
-        return StoreError(f"{self.path}: {why}")
+            why = f"cannot write the store ({text.strip().splitlines()[0] if text else err!r})"
+        return StoreError(f"{self.label}: {why}")
+
+    def _begin(self) -> None:
+        """Begin a write transaction, taking the write lock at once (two writers never both
+        read first and then both try to write: no upgrade deadlock, no duplicate)."""
+        self._con.execute("BEGIN IMMEDIATE")
 
     def _rollback(self) -> None:
         if self._con.in_transaction:
@@ -216,7 +267,7 @@ class Store:
             row = self._con.execute(
                 "SELECT 1 FROM documents WHERE content_hash = ?", (content_hash(text),)
             ).fetchone()
-        except sqlite3.OperationalError as err:
+        except self._FAULTS as err:
             raise self._fault(err) from err
         return row is not None
 
@@ -230,7 +281,7 @@ class Store:
         events = list(events)
         digest = content_hash(document.text)
         try:
-            self._con.execute("BEGIN IMMEDIATE")
+            self._begin()
             if self._con.execute(
                 "SELECT 1 FROM documents WHERE content_hash = ?", (digest,)
             ).fetchone():
@@ -242,7 +293,8 @@ class Store:
             if self._con.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone():
                 doc_id = f"{document.id}~{digest[:12]}"
             self._con.execute(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents (id, content_hash, title, source, published, text,"
+                " segments, mention_count, ingested) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
                     doc_id,
                     digest,
@@ -260,7 +312,7 @@ class Store:
                 if m.relation is not None:
                     self._place(m.relation.anchor)
             self._con.executemany(
-                "INSERT INTO mentions (document_id, place_id, start, end, surface, confidence,"
+                'INSERT INTO mentions (document_id, place_id, start, "end", surface, confidence,'
                 " precision, sentence, candidates, relation) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
@@ -281,7 +333,7 @@ class Store:
             for event in events:
                 self._event(event, doc_id)
             self._con.execute("COMMIT")
-        except sqlite3.OperationalError as err:
+        except self._FAULTS as err:
             self._rollback()
             raise self._fault(err) from err
         except BaseException:
@@ -291,7 +343,8 @@ class Store:
 
     def _place(self, p: Place) -> None:
         self._con.execute(
-            "INSERT OR IGNORE INTO places VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO places (id, name, lat, lon, kind, country_code, admin1, population,"
+            " source) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
             (p.id, p.name, p.lat, p.lon, p.kind, p.country_code, p.admin1, p.population, p.source),
         )
 
@@ -309,7 +362,9 @@ class Store:
         if matches:
             keep, others = matches[0], matches[1:]
             self._con.execute(
-                "INSERT OR IGNORE INTO event_sources VALUES (?, ?)", (keep.id, document_id)
+                "INSERT INTO event_sources (event_id, document_id) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (keep.id, document_id),
             )
             for other in others:
                 self._absorb(keep.id, other.id)
@@ -326,7 +381,9 @@ class Store:
                 )
             return
         self._con.execute(
-            "INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO events (id, kind, date, date_precision, date_text, place_id, actors,"
+            " sentence, confidence, trigger, details) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT DO NOTHING",
             (
                 event.id,
                 event.kind,
@@ -352,18 +409,23 @@ class Store:
             ),
         )
         self._con.execute(
-            "INSERT OR IGNORE INTO event_sources VALUES (?, ?)", (event.id, document_id)
+            "INSERT INTO event_sources (event_id, document_id) VALUES (?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (event.id, document_id),
         )
 
     def _absorb(self, keep: str, other: str) -> None:
         """Fold stored event ``other`` into ``keep``: its sources and alerts move over."""
         self._con.execute(
-            "INSERT OR IGNORE INTO event_sources SELECT ?, document_id FROM event_sources"
-            " WHERE event_id = ?",
+            "INSERT INTO event_sources (event_id, document_id) SELECT ?, document_id"
+            " FROM event_sources WHERE event_id = ? ON CONFLICT DO NOTHING",
             (keep, other),
         )
+        # A rule that alerted on both keeps its alert on ``keep``: (rule, event) is unique.
         self._con.execute(
-            "UPDATE OR IGNORE alerts SET event_id = ? WHERE event_id = ?", (keep, other)
+            "UPDATE alerts SET event_id = ? WHERE event_id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM alerts a WHERE a.rule = alerts.rule AND a.event_id = ?)",
+            (keep, other, keep),
         )
         self._con.execute("DELETE FROM alerts WHERE event_id = ?", (other,))
         self._con.execute("DELETE FROM event_sources WHERE event_id = ?", (other,))
@@ -386,13 +448,13 @@ class Store:
 
     def record_run(self, manifest: dict[str, Any], started: float) -> int:
         try:
-            cur = self._con.execute(
-                "INSERT INTO runs (started, finished, manifest) VALUES (?, ?, ?)",
+            row = self._con.execute(
+                "INSERT INTO runs (started, finished, manifest) VALUES (?, ?, ?) RETURNING id",
                 (started, time.time(), json.dumps(manifest, default=str)),
-            )
-        except sqlite3.OperationalError as err:
+            ).fetchone()
+        except self._FAULTS as err:
             raise self._fault(err) from err
-        return int(cur.lastrowid or 0)
+        return int(row[0])
 
     # -- reading -------------------------------------------------------------------------
 
@@ -402,11 +464,28 @@ class Store:
             for table in ("documents", "mentions", "places", "events")
         }
 
+    def empty(self) -> bool:
+        """Holds no articles yet."""
+        return self._con.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
+
+    def stamp(self) -> tuple[float, ...]:
+        """Changes whenever anything is written to the store (see :func:`store_stamp`)."""
+        return store_stamp(self.path)
+
+    def corrections(self) -> CorrectionStore | None:
+        """Corrections kept in the store itself; None for a SQLite store, whose analyst keeps
+        them in their own corrections file (:class:`geo.corrections.CorrectionStore`)."""
+        return None
+
+    def query_events(self, query: EventQuery) -> list[Event]:
+        """Stored events that ``query`` selects (all of them when it is empty)."""
+        return query.apply(self.events())
+
     def integrity_ok(self) -> bool:
         return self._con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     def _problem(self, what: str, err: Exception) -> None:
-        self.problems.append(f"{self.path}: {what} skipped ({type(err).__name__}: {err})")
+        self.problems.append(f"{self.label}: {what} skipped ({type(err).__name__}: {err})")
 
     def documents(self) -> Iterator[Document]:
         """Stored articles in the order they came; a row that cannot be read is skipped
@@ -429,16 +508,16 @@ class Store:
             try:
                 doc = replace(doc, published=parse_date(row[4]))
             except InputError as err:
-                self.problems.append(f"{self.path}: article {row[0]!r}: {err}; date dropped")
+                self.problems.append(f"{self.label}: article {row[0]!r}: {err}; date dropped")
             yield doc
 
     def mentions(self) -> dict[str, list[Mention]]:
         """Stored mentions by document id, in text order."""
-        places = {r[0]: Place(*r) for r in self._con.execute("SELECT * FROM places")}
+        places = {r[0]: Place(*r) for r in self._con.execute(_PLACE_SQL)}
         out: dict[str, list[Mention]] = {}
         for row in self._con.execute(
-            "SELECT document_id, place_id, start, end, surface, confidence, precision, sentence,"
-            " candidates, relation FROM mentions ORDER BY document_id, start, id"
+            'SELECT document_id, place_id, start, "end", surface, confidence, precision,'
+            " sentence, candidates, relation FROM mentions ORDER BY document_id, start, id"
         ):
             try:
                 mention = Mention(
@@ -467,7 +546,8 @@ class Store:
         ):
             sources.setdefault(event_id, []).append(document_id)
         out = []
-        for row in self._con.execute(_EVENT_SQL + " ORDER BY e.date, e.id").fetchall():
+        ordered = _EVENT_SQL + " ORDER BY e.date IS NOT NULL, e.date, e.id"
+        for row in self._con.execute(ordered).fetchall():
             try:
                 out.append(_event_from_row(row, tuple(sources.get(row[0], ()))))
             except (KeyError, ValueError, TypeError) as err:
@@ -483,9 +563,9 @@ class Store:
     # -- watch: feeds, items, alerts -----------------------------------------------------
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Any]:
         """One write transaction, taken at once (no upgrade deadlock with another writer)."""
-        self._con.execute("BEGIN IMMEDIATE")
+        self._begin()
         try:
             yield self._con
         except BaseException:
@@ -520,15 +600,15 @@ class Store:
             con.execute(
                 "INSERT INTO watch_feeds (url, title, etag, last_modified, polled, ok, failures)"
                 " VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT(url) DO UPDATE SET"
-                " title = COALESCE(excluded.title, title), etag = excluded.etag,"
+                " title = COALESCE(excluded.title, watch_feeds.title), etag = excluded.etag,"
                 " last_modified = excluded.last_modified, polled = excluded.polled,"
                 " ok = excluded.ok, failures = 0, error = NULL",
                 (url, title or "", etag, last_modified, now, now),
             )
             for item_url, item_title, published in items:
                 cur = con.execute(
-                    "INSERT OR IGNORE INTO watch_items (url, feed, title, published, status,"
-                    " seen) VALUES (?, ?, ?, ?, 'pending', ?)",
+                    "INSERT INTO watch_items (url, feed, title, published, status,"
+                    " seen) VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
                     (item_url, url, item_title, published, now),
                 )
                 new += cur.rowcount
@@ -551,7 +631,7 @@ class Store:
             con.execute(
                 "INSERT INTO watch_feeds (url, polled, failures, error) VALUES (?, ?, 1, ?)"
                 " ON CONFLICT(url) DO UPDATE SET polled = excluded.polled,"
-                " failures = failures + 1, error = excluded.error",
+                " failures = watch_feeds.failures + 1, error = excluded.error",
                 (url, time.time(), error),
             )
             return con.execute("SELECT failures FROM watch_feeds WHERE url = ?", (url,)).fetchone()[
@@ -631,7 +711,10 @@ class Store:
             return row[0]
         mark = self.last_event_mark()
         with self._write() as con:
-            con.execute("INSERT OR IGNORE INTO alert_rules VALUES (?, ?)", (name, mark))
+            con.execute(
+                "INSERT INTO alert_rules (name, checked) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (name, mark),
+            )
             return con.execute(
                 "SELECT checked FROM alert_rules WHERE name = ?", (name,)
             ).fetchone()[0]
@@ -672,8 +755,9 @@ class Store:
         with self._write() as con:
             for a in alerts:
                 cur = con.execute(
-                    "INSERT OR IGNORE INTO alerts (rule, event_id, zone_id, distance_km, summary,"
-                    " payload, created, webhook) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO alerts (rule, event_id, zone_id, distance_km, summary,"
+                    " payload, created, webhook) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
                     (
                         rule,
                         a["event_id"],
@@ -687,8 +771,9 @@ class Store:
                 )
                 added += cur.rowcount
             con.execute(
-                "INSERT INTO alert_rules VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
-                " checked = MAX(checked, excluded.checked)",
+                "INSERT INTO alert_rules (name, checked) VALUES (?, ?) ON CONFLICT(name) DO"
+                " UPDATE SET checked = CASE WHEN excluded.checked > alert_rules.checked"
+                " THEN excluded.checked ELSE alert_rules.checked END",
                 (rule, mark),
             )
         return added
@@ -771,6 +856,7 @@ class Store:
         return out
 
 
+_PLACE_SQL = "SELECT id, name, lat, lon, kind, country_code, admin1, population, source FROM places"
 _EVENT_SQL = (
     "SELECT e.id, e.kind, e.date, e.date_precision, e.date_text, e.place_id, e.actors,"
     " e.sentence, e.confidence, e.trigger, p.id, p.name, p.lat, p.lon, p.kind,"

@@ -77,9 +77,12 @@ class WatchConfig:
     rules: tuple[AlertRule, ...] = ()
     alerts_out: str | None = None
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    #: The store to write: a file or a ``postgresql://`` URL (``--db`` wins over it).
+    db: str | None = None
 
 
 _WATCH_KEYS = {
+    "db",
     "feeds",
     "every",
     "alerts_out",
@@ -94,7 +97,7 @@ _WATCH_KEYS = {
 
 
 def load_watch_config(path: str | Path | None) -> WatchConfig:
-    """Read ``[watch]`` (feeds, every, alerts_out, delay, timeout, deadline, max_mb, retries,
+    """Read ``[watch]`` (db, feeds, every, alerts_out, delay, timeout, deadline, max_mb, retries,
     user_agent, robots) and ``[[alert]]`` rules from a TOML file; None gives the defaults.
 
     Example::
@@ -150,6 +153,7 @@ def load_watch_config(path: str | Path | None) -> WatchConfig:
         rules=tuple(rules_from_config(data.get("alert"), str(path))),
         alerts_out=str(table["alerts_out"]) if table.get("alerts_out") else None,
         fetch=replace(fetch, **changes),
+        db=str(table["db"]) if table.get("db") else None,
     )
 
 

@@ -52,3 +52,42 @@ def place_named(analysis, name):
         if place.name == name:
             return place
     raise AssertionError(f"{name!r} not among {[p.name for p in analysis.places]}")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL + PostGIS server for this run (see tests/pgcluster.py). Skipped, with the
+    reason, where it is not installed; under CI (``$CI`` set) that is a failure instead."""
+    import os
+
+    from tests.pgcluster import Cluster, server_bin, why_missing
+
+    if os.environ.get("FLASHPOINTS_TEST_PG"):
+        yield None
+        return
+    if server_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostGIS tests: {why_missing()}")
+        pytest.skip(why_missing())
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster, request):
+    """A new, empty database on the test server for one test."""
+    import os
+    import re
+    import uuid
+
+    if pg_cluster is None:  # a server the user runs: a fresh database on it per test
+        import psycopg
+
+        base = os.environ["FLASHPOINTS_TEST_PG"]
+        name = "fp_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(base, autocommit=True) as con:
+            con.execute(f'CREATE DATABASE "{name}"')
+        return base.rsplit("/", 1)[0] + "/" + name
+    stem = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40]
+    return pg_cluster.create_database(f"{stem}_{uuid.uuid4().hex[:8]}")

@@ -1,0 +1,91 @@
+"""Which events an analyst asks for: in a zone or near it, near a point, in a date range.
+
+One :class:`EventQuery` is answered two ways with the same result: in memory here (the SQLite
+store and INPUT files), and by the database when the store is PostGIS
+(:meth:`geo.pgstore.PostgisStore.query_events`), where spatial indexes make it fast on
+millions of events. The meaning is the zones module's: a point is in a zone when the zone's
+polygon contains it (an edge point is outside), and distances are geodesic on WGS84.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .coords import haversine_km
+from .errors import InputError
+from .events import Event
+
+if TYPE_CHECKING:
+    from .model import Zone
+
+__all__ = ["EventQuery"]
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """``zone``: events inside it, or within ``within_km`` of its edge when that is above 0;
+    ``near`` (lat, lon): events within ``within_km`` of that point; ``since``/``until``:
+    dates, both ends included (undated events are left out once either is given);
+    ``kinds``: event kinds to keep (all when empty)."""
+
+    zone: Zone | None = None
+    within_km: float = 0.0
+    near: tuple[float, float] | None = None
+    since: date | None = None
+    until: date | None = None
+    kinds: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.within_km >= 0:  # also refuses NaN
+            raise InputError(f"--within-km must be 0 or more, not {self.within_km}")
+        if self.near is not None:
+            lat, lon = self.near
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise InputError(f"--near {lat},{lon}: latitude or longitude out of range")
+            if self.within_km <= 0:
+                raise InputError("--near needs --within-km above 0")
+        if self.since and self.until and self.since > self.until:
+            raise InputError(f"--since {self.since} is after --until {self.until}")
+
+    @property
+    def empty(self) -> bool:
+        """Asks for nothing in particular: every event."""
+        return self == EventQuery()
+
+    def matches(self, event: Event) -> bool:
+        if self.kinds and event.kind not in self.kinds:
+            return False
+        if self.since is not None or self.until is not None:
+            if event.date is None:
+                return False
+            if self.since is not None and event.date < self.since:
+                return False
+            if self.until is not None and event.date > self.until:
+                return False
+        lat, lon = event.place.lat, event.place.lon
+        if self.near is not None:
+            # A cheap bound first (the sphere is within 0.5% of the ellipsoid), then geodesic.
+            if haversine_km(lat, lon, *self.near) > self.within_km * 1.01 + 1:
+                return False
+            if _geodesic_km(lat, lon, *self.near) > self.within_km:
+                return False
+        if self.zone is not None:
+            from .zones import zone_distance_km
+
+            inside, distance = zone_distance_km(lat, lon, self.zone)
+            if not inside and not (self.within_km > 0 and distance <= self.within_km):
+                return False
+        return True
+
+    def apply(self, events: Iterable[Event]) -> list[Event]:
+        """The events this query selects, in the order given."""
+        return [e for e in events if self.matches(e)]
+
+
+def _geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from .geodesy import GEOD
+
+    return float(GEOD.inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
