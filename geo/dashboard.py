@@ -28,7 +28,7 @@ from geo.gazetteer import open_gazetteer
 from geo.geocode import GeocoderChain, OnlineSettings
 from geo.mapping import BASEMAPS, build_map, event_style
 from geo.model import Analysis
-from geo.pgstore import is_database_url, redact
+from geo.pgstore import database_name, is_database_url
 from geo.pipeline import analyse, analyse_store, filter_analysis
 from geo.safe import markdown_text
 from geo.samples import list_samples
@@ -261,7 +261,9 @@ try:
             json.dumps(st.session_state["custom_zones"]),
             corrections().version(),
         )
-        source = redact(corpus_path) if is_database_url(corpus_path) else Path(corpus_path).name
+        source = (
+            database_name(corpus_path) if is_database_url(corpus_path) else Path(corpus_path).name
+        )
         follow_store(corpus_path, stamp)
     else:
         name, data, text = args

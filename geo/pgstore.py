@@ -39,7 +39,14 @@ from .model import Zone
 from .query import EventQuery
 from .store import _EVENT_SQL, SCHEMA_VERSION, Store, _event_from_row
 
-__all__ = ["PG_MIGRATIONS", "PostgisCorrections", "PostgisStore", "is_database_url", "redact"]
+__all__ = [
+    "PG_MIGRATIONS",
+    "PostgisCorrections",
+    "PostgisStore",
+    "database_name",
+    "is_database_url",
+    "redact",
+]
 
 #: An arbitrary constant: the advisory lock every Flashpoints writer takes on this database.
 _WRITE_LOCK = 0x466C6173  # "Flas"
@@ -158,6 +165,12 @@ def is_database_url(target: str | Any) -> bool:
     return isinstance(target, str) and bool(_URL.match(target))
 
 
+def database_name(url: str) -> str:
+    """A short name for a store URL: ``dbname on host``."""
+    parts = urlsplit(url)
+    return f"{parts.path.lstrip('/') or 'postgres'} on {parts.hostname or 'localhost'}"
+
+
 def redact(url: str) -> str:
     """The URL without its password, for messages and logs."""
     parts = urlsplit(url)
@@ -185,10 +198,8 @@ class _Connection:
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
         """Any database error leaves as one :class:`StoreError` line, never a traceback."""
         try:
-            if statement == "BEGIN IMMEDIATE":
-                cur = self.raw.execute("BEGIN")
-                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
-                return cur
+            if statement == "BEGIN IMMEDIATE":  # one round trip: begin and take the lock
+                return self.raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
             return self.raw.execute(self._sql(statement), params or None)
         except self._errors as err:
             raise self._fault(err) from err

@@ -19,12 +19,19 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, StoreError
-from .events import TAXONOMY, Event, precision_rank, same_event
+from .events import (
+    DATE_UNCERTAINTY_DAYS,
+    SAME_EVENT_DAYS,
+    TAXONOMY,
+    Event,
+    precision_rank,
+    same_event,
+)
 from .model import Document, Mention, Place, Relation
 from .query import EventQuery
 from .text import parse_date
@@ -307,10 +314,9 @@ class Store:
                     time.time(),
                 ),
             )
-            for m in mentions:
-                self._place(m.place)
-                if m.relation is not None:
-                    self._place(m.relation.anchor)
+            places = {m.place.id: m.place for m in mentions}
+            places.update((m.relation.anchor.id, m.relation.anchor) for m in mentions if m.relation)
+            self._places(places.values())
             self._con.executemany(
                 'INSERT INTO mentions (document_id, place_id, start, "end", surface, confidence,'
                 " precision, sentence, candidates, relation) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -340,6 +346,18 @@ class Store:
             self._rollback()
             raise
         return True
+
+    def _places(self, places: Iterable[Place]) -> None:
+        rows = [
+            (p.id, p.name, p.lat, p.lon, p.kind, p.country_code, p.admin1, p.population, p.source)
+            for p in places
+        ]
+        if rows:
+            self._con.executemany(
+                "INSERT INTO places (id, name, lat, lon, kind, country_code, admin1, population,"
+                " source) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                rows,
+            )
 
     def _place(self, p: Place) -> None:
         self._con.execute(
@@ -432,17 +450,28 @@ class Store:
         self._con.execute("DELETE FROM events WHERE id = ?", (other,))
 
     def _events_near(self, event: Event) -> list[Event]:
+        """Stored events that could be the same as ``event``: its kind, a coarse box around
+        it, and dates that could overlap (the exact test is :func:`same_event`). The date
+        window keeps this an index range in a corpus of millions."""
         pad = 0.5  # degrees: a coarse box first, the exact test in same_event
-        rows = self._con.execute(
-            _EVENT_SQL + " WHERE e.kind = ? AND p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?",
-            (
-                event.kind,
-                event.place.lat - pad,
-                event.place.lat + pad,
-                event.place.lon - pad - 1,
-                event.place.lon + pad + 1,
-            ),
-        ).fetchall()
+        sql = _EVENT_SQL + " WHERE e.kind = ?"
+        params: list[Any] = [event.kind]
+        if event.date is None:
+            sql += " AND e.date IS NULL"
+        else:
+            slack = timedelta(
+                days=SAME_EVENT_DAYS + (event.uncertainty_days or 0) + _MOST_UNCERTAIN_DAYS
+            )
+            sql += " AND e.date BETWEEN ? AND ?"
+            params += [(event.date - slack).isoformat(), (event.date + slack).isoformat()]
+        sql += " AND p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?"
+        params += [
+            event.place.lat - pad,
+            event.place.lat + pad,
+            event.place.lon - pad - 1,
+            event.place.lon + pad + 1,
+        ]
+        rows = self._con.execute(sql, params).fetchall()
         # Only kind, date and place decide whether reports match: no sources to read here.
         return [_event_from_row(r, ()) for r in rows]
 
@@ -857,6 +886,8 @@ class Store:
 
 
 _PLACE_SQL = "SELECT id, name, lat, lon, kind, country_code, admin1, population, source FROM places"
+#: The widest date uncertainty a stored event can have (a month-precise date).
+_MOST_UNCERTAIN_DAYS = max(DATE_UNCERTAINTY_DAYS.values())
 _EVENT_SQL = (
     "SELECT e.id, e.kind, e.date, e.date_precision, e.date_text, e.place_id, e.actors,"
     " e.sentence, e.confidence, e.trigger, p.id, p.name, p.lat, p.lon, p.kind,"

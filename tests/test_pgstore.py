@@ -304,3 +304,34 @@ def test_a_busy_store_is_a_store_error_and_keeps_what_was_stored(pg_url, samples
         holder.close()
     with open_store(pg_url) as store:
         assert store.counts()["documents"] == 1
+
+
+def test_the_dashboard_reads_a_team_store_and_keeps_corrections_in_it(
+    pg_url, samples_dir, tmp_path
+):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import APP
+
+    _cli("ingest", str(samples_dir), "--db", pg_url, "--quiet")
+    in_file = len(CorrectionStore().all())
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    app.text_input(key="corpus").set_value(pg_url).run()
+    assert not app.exception
+    assert "3 articles" in app.title[0].value
+    assert " on 127" in app.title[0].value
+    table = app.dataframe[0].value
+    row = int(table.index[table["place"] == "Rukban camp"][0])
+    app.session_state["places-table"] = {"selection": {"rows": [row], "columns": []}}
+    app.run()
+    next(b for b in app.button if b.label == "Not a place").click().run()
+    assert not app.exception
+    assert "Rukban camp" not in set(app.dataframe[0].value["place"])
+    with open_store(pg_url) as store:
+        assert [c.action for c in store.corrections().all()] == ["reject"]
+    assert len(CorrectionStore().all()) == in_file  # not the analyst's own file
+    # Another analyst's command line follows the team's correction.
+    events = json.loads(_cli("events", "--db", pg_url).stdout)["events"]
+    _cli("export", "--db", pg_url, "--format", "csv", "-o", str(tmp_path / "team.csv"))
+    assert "Rukban camp" not in (tmp_path / "team.csv").read_text()
+    assert events
