@@ -9,6 +9,7 @@ polygon contains it (an edge point is outside), and distances are geodesic on WG
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -79,6 +80,28 @@ class EventQuery:
             if not inside and not (self.within_km > 0 and distance <= self.within_km):
                 return False
         return True
+
+    def box(self) -> tuple[float, float, float | None, float | None] | None:
+        """A (lat) south, north and (lon) west, east box that holds every event this query
+        can select, for a store to narrow with an index before the exact test; None when
+        the query has no place in it. The longitudes are None near a pole or across the
+        antimeridian, where a box in longitude would not hold."""
+        if self.zone is not None:
+            west, south, east, north = self.zone.geometry.bounds
+        elif self.near is not None:
+            south = north = self.near[0]
+            west = east = self.near[1]
+        else:
+            return None
+        dlat = self.within_km / 110.5 + 0.01
+        south, north = south - dlat, north + dlat
+        widest = max(abs(south), abs(north))
+        if widest >= 89.0:
+            return south, north, None, None
+        dlon = self.within_km / (111.32 * math.cos(math.radians(widest))) + 0.01
+        if west - dlon < -180.0 or east + dlon > 180.0:
+            return south, north, None, None
+        return south, north, west - dlon, east + dlon
 
     def apply(self, events: Iterable[Event]) -> list[Event]:
         """The events this query selects, in the order given."""

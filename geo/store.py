@@ -507,8 +507,63 @@ class Store:
         return None
 
     def query_events(self, query: EventQuery) -> list[Event]:
-        """Stored events that ``query`` selects (all of them when it is empty)."""
-        return query.apply(self.events())
+        """Stored events that ``query`` selects (all of them when it is empty): the dates,
+        kinds and a box around the zone or point narrow the rows in SQL, then the exact
+        geodesic test (:meth:`EventQuery.apply`) decides."""
+        if query.empty:
+            return self.events()
+        where: list[str] = []
+        params: list[Any] = []
+        if query.since is not None:
+            where.append("e.date >= ?")
+            params.append(query.since.isoformat())
+        if query.until is not None:
+            where.append("e.date <= ?")
+            params.append(query.until.isoformat())
+        if query.kinds:
+            where.append("e.kind IN (" + ",".join("?" * len(query.kinds)) + ")")
+            params += list(query.kinds)
+        box = query.box()
+        if box is not None:
+            south, north, west, east = box
+            where.append("p.lat BETWEEN ? AND ?")
+            params += [south, north]
+            if west is not None and east is not None:
+                where.append("p.lon BETWEEN ? AND ?")
+                params += [west, east]
+        sql = _EVENT_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY e.date IS NOT NULL, e.date, e.id"
+        try:
+            rows = self._con.execute(sql, params).fetchall()
+        except self._FAULTS as err:
+            raise self._fault(err) from err
+        found = []
+        for row in rows:
+            try:
+                found.append(_event_from_row(row, ()))
+            except (KeyError, ValueError, TypeError) as err:
+                self._problem(f"event {row[0]!r}", err)
+        chosen = query.apply(found)
+        sources = self._sources_of([e.id for e in chosen])
+        return [
+            replace(e, sources=s, document_id=s[0] if s else "")
+            for e in chosen
+            for s in [sources.get(e.id, ())]
+        ]
+
+    def _sources_of(self, ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """The documents reporting each event id, in the order they were stored."""
+        out: dict[str, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for event_id, document_id in self._con.execute(
+                "SELECT event_id, document_id FROM event_sources"
+                f" WHERE event_id IN ({marks}) ORDER BY rowid",
+                chunk,
+            ):
+                out.setdefault(event_id, []).append(document_id)
+        return {k: tuple(v) for k, v in out.items()}
 
     def integrity_ok(self) -> bool:
         return self._con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
