@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -104,8 +104,28 @@ class EventQuery:
         return south, north, west - dlon, east + dlon
 
     def apply(self, events: Iterable[Event]) -> list[Event]:
-        """The events this query selects, in the order given."""
-        return [e for e in events if self.matches(e)]
+        """The events this query selects, in the order given. Many events against a zone are
+        measured at once (:func:`geo.zones.measure_bulk`, the same answers as the per-point
+        path)."""
+        if self.zone is None:
+            return [e for e in events if self.matches(e)]
+        from .zones import NEAREST_MAX_KM, measure_bulk
+
+        rest = [e for e in events if replace(self, zone=None, near=None, within_km=0.0).matches(e)]
+        if self.near is not None:
+            rest = [e for e in rest if replace(self, zone=None).matches(e)]
+        if len(rest) < 50 or self.within_km > NEAREST_MAX_KM:
+            return [e for e in rest if self.matches(e)]
+        import numpy as np
+
+        lats = np.array([e.place.lat for e in rest])
+        lons = np.array([e.place.lon for e in rest])
+        bulk = measure_bulk(lats, lons, [self.zone])
+        keep = np.zeros(len(rest), dtype=bool)
+        keep[bulk.pairs[0]] = True
+        if self.within_km > 0:
+            keep |= (bulk.nearest == 0) & (bulk.nearest_km <= self.within_km)
+        return [e for e, k in zip(rest, keep, strict=True) if k]
 
 
 def _geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
