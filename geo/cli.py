@@ -624,7 +624,9 @@ def zones_command(inputs, fmt, check, zones, generated, strip_km, theatre) -> No
     help="geojson: places, zones and events (RFC 7946); csv: one row a mention, with a"
     " .manifest.json beside it; kml: placemarks for Google Earth.",
 )
-@click.option("-o", "--output", type=click.Path(), required=True)
+@click.option(
+    "-o", "--output", type=click.Path(), required=True, help="Output file; - for standard output."
+)
 @click.option(
     "--db",
     default=None,
@@ -654,8 +656,10 @@ def export_command(
     """Export places (and zones) as GeoJSON, CSV or KML, from INPUT files or a store."""
     # CSV has nowhere to put the manifest: it goes beside the file. Both are checked before
     # any work, so a refused export writes neither.
-    sidecar = Path(f"{output}.manifest.json") if fmt == "csv" else None
-    check_output(output, force=force)
+    to_stdout = output == "-"  # "-o -": standard output, for pipes (CSV without its manifest)
+    sidecar = Path(f"{output}.manifest.json") if fmt == "csv" and not to_stdout else None
+    if not to_stdout:
+        check_output(output, force=force)
     if sidecar is not None:
         check_output(sidecar, force=force)
     skipped = _Skipped()
@@ -678,6 +682,10 @@ def export_command(
         "csv": lambda: to_csv(analysis),
         "kml": lambda: to_kml(analysis, run=run),
     }[fmt]()
+    if to_stdout:
+        click.echo(content, nl=False)
+        skipped.finish()
+        return
     write_atomic(Path(output), content, force=force)
     if sidecar is not None:
         write_atomic(sidecar, dumps(run) + "\n", force=force)

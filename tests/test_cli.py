@@ -233,3 +233,17 @@ def test_an_oversized_article_is_refused_in_one_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli_main, ["map", str(big), "-o", str(out)])
     assert result.exit_code == 2
     assert "FLASHPOINTS_MAX_ARTICLE_MB must be a number" in result.stderr
+
+
+def test_export_to_standard_output_writes_no_file(tmp_path, samples_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sample = str(samples_dir / "al-tanf-briefing.md")
+    for fmt in ("geojson", "csv", "kml"):
+        result = CliRunner().invoke(main, ["export", sample, "--format", fmt, "-o", "-"])
+        assert result.exit_code == 0, result.output
+        assert "Rukban camp" in result.stdout
+        assert "wrote" not in result.stdout
+    assert json.loads(
+        CliRunner().invoke(main, ["export", sample, "--format", "geojson", "-o", "-"]).stdout
+    )["features"]
+    assert list(tmp_path.iterdir()) == []  # no file named "-", no manifest beside it
