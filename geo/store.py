@@ -289,16 +289,17 @@ class Store:
         digest = content_hash(document.text)
         try:
             self._begin()
-            if self._con.execute(
-                "SELECT 1 FROM documents WHERE content_hash = ?", (digest,)
-            ).fetchone():
+            # One look answers both questions (one round trip to a database server).
+            taken = self._con.execute(
+                "SELECT content_hash FROM documents WHERE content_hash = ? OR id = ?",
+                (digest, document.id),
+            ).fetchall()
+            if any(row[0] == digest for row in taken):
                 self._con.execute("ROLLBACK")
                 return False
             # Corpus ids ("1", "d7") are not unique across corpora: another text under this
             # id keeps its own, and this one is stored under the id plus its content hash.
-            doc_id = document.id
-            if self._con.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone():
-                doc_id = f"{document.id}~{digest[:12]}"
+            doc_id = f"{document.id}~{digest[:12]}" if taken else document.id
             self._con.execute(
                 "INSERT INTO documents (id, content_hash, title, source, published, text,"
                 " segments, mention_count, ingested) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -316,6 +317,7 @@ class Store:
             )
             places = {m.place.id: m.place for m in mentions}
             places.update((m.relation.anchor.id, m.relation.anchor) for m in mentions if m.relation)
+            places.update((e.place.id, e.place) for e in events)
             self._places(places.values())
             self._con.executemany(
                 'INSERT INTO mentions (document_id, place_id, start, "end", surface, confidence,'
@@ -359,21 +361,14 @@ class Store:
                 rows,
             )
 
-    def _place(self, p: Place) -> None:
-        self._con.execute(
-            "INSERT INTO places (id, name, lat, lon, kind, country_code, admin1, population,"
-            " source) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-            (p.id, p.name, p.lat, p.lon, p.kind, p.country_code, p.admin1, p.population, p.source),
-        )
-
     def _event(self, event: Event, document_id: str) -> None:
-        """Attach to earlier reports of the same event, or store a new one.
+        """Attach to earlier reports of the same event, or store a new one (its place is
+        already stored: :meth:`add` stores every place first).
 
         A report that matches several stored events joins them into one (the one with the
         smallest id keeps the sources and alerts of the others), so the events stored are the
         connected groups of matching reports: the same whatever order articles arrive in.
         """
-        self._place(event.place)
         matches = sorted(
             (e for e in self._events_near(event) if same_event(e, event)), key=lambda e: e.id
         )
