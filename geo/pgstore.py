@@ -251,6 +251,10 @@ class PostgisStore(Store):
         try:
             # A writer waits for the write lock at most timeout_s, then says the store is busy.
             raw.execute(f"SET lock_timeout = '{int(timeout_s * 1000)}ms'")
+            # Plans for this store's values, not generic ones: a generic plan for the
+            # same-event lookup (kind, date window, box) scans far more rows than it needs, and
+            # ingest slowed as the corpus grew (367 -> 138 reports/s over the first 12,000).
+            raw.execute("SET plan_cache_mode = force_custom_plan")
             self._migrate()
         except psycopg.errors.InsufficientPrivilege as err:
             raw.close()
