@@ -122,7 +122,8 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"mortars?",
         r"rockets? (?:hit|fell|fired|struck|landed|attacks?)",
         r"missiles? (?:hit|fell|struck|landed|strikes?|attacks?)",
-        r"fired (?:a |an |\w+ )?(?:ballistic |cruise )?(?:rockets?|missiles?|mortars?|shells)",
+        r"fired (?:[\w,]+ ){0,4}?(?:ballistic |cruise |artillery |mortar )?"
+        r"(?:rockets?|missiles?|mortars?|shells|rounds)",
     ),
     "grenade": (r"grenades?",),
     "recapture": (r"recaptur(?:ed|e)", r"retook", r"retaken", r"regain(?:ed)? control"),
@@ -148,6 +149,9 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"rall(?:y|ied|ies)",
         r"marched",
         r"sit-ins?",
+        r"chant(?:ed|ing)",
+        r"took to the streets",
+        r"(?:gathered|assembled) (?:\w+ ){0,3}to (?:demand|protest|denounce|call for)",
     ),
     "arrest": (
         r"arrest(?:ed|s)?",
@@ -247,7 +251,8 @@ _CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:and |but |while |as |after |before )?|\s
 
 def _modality(sentence: str, trigger_at: int) -> str:
     """``asserted`` for a real event, else why not: planned, threatened, warned,
-    hypothetical, denied, condemned, background, question."""
+    hypothetical, denied, condemned, background, question, referred (an event already
+    told: "claimed the bombing")."""
     if sentence.rstrip().endswith("?"):
         return "question"
     if _CONDITIONAL.match(sentence):
@@ -256,16 +261,28 @@ def _modality(sentence: str, trigger_at: int) -> str:
     for m in _CLAUSE_BREAK.finditer(sentence, 0, trigger_at):
         clause_start = m.end()
     before = sentence[clause_start:trigger_at]
+    if _NEGATED.search(before):
+        return "denied"  # "reported no arrests", "without clashes"
     for name, pattern in _UNREAL_PATTERNS:
         if pattern.search(before):
             return name
     if _MODAL_AFTER.match(sentence, trigger_at):
         return "hypothetical"  # "fighting could break out"
-    if _UNREAL_PATTERNS[-1][1].search(sentence, clause_start, trigger_at + 60):
+    if _CAREER_AFTER.search(sentence, clause_start, trigger_at + 60):
         return "background"  # "had deployed numerous times to Afghanistan"
+    if _REFERRED.search(sentence, max(0, trigger_at - 60), trigger_at):
+        return "referred"  # "blamed Belgrade for organising the attack": one already told
     return "asserted"
 
 
+_NEGATED = re.compile(r"\b(?:no|without|nor)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+#: Career background read after a trigger too ("deployed numerous times to Afghanistan"); not
+#: "former", which after a trigger describes its target ("arrested a former sergeant").
+_CAREER_AFTER = re.compile(
+    r"\b(?:served|deployed) (?:\w+ ){0,3}(?:times|tours?)\b|\bveteran of\b|"
+    r"\bhad (?:been )?deployed\b",
+    re.IGNORECASE,
+)
 _CONDITIONAL = re.compile(r"\W*(?:if|unless|should|in case)\b", re.IGNORECASE)
 _MODAL_AFTER = re.compile(
     r"\w+(?:\s+\w+){0,2}?\s+(?:could|would|might|may|will|is likely to|is expected to)\b",
@@ -628,11 +645,29 @@ _INTERVENTION = re.compile(
     r"broke up|cracked down)\b",
     re.I,
 )
-_PROTEST_WORDS = re.compile(r"\b(?:protest\w*|demonstrat\w*|march(?:ed|es)?|rall(?:y|ied))\b", re.I)
+_PROTEST_WORDS = re.compile(
+    r"\b(?:protest\w*|demonstrat\w*|march(?:ed|es)?|rall(?:y|ied)|chant(?:ed|ing))\b", re.I
+)
 _EXCESSIVE = re.compile(r"\b(?:fired on|opened fire on|shot|killed|killing)\b", re.I)
 
 
-def _acled_type(kind: str, sentence: str, trigger_end: int) -> tuple[str, str, str]:
+#: Fire with no target: ACLED codes launches into the sea and weapons tests as strategic
+#: developments, not as remote violence.
+_NO_TARGET = re.compile(
+    r"\b(?:into the (?:sea|water|ocean)|in(?:to)? (?:the )?(?:\w+ )?(?:waters|sea)\b|"
+    r"exclusive economic zone|test[- ]fir\w*|(?:missile|weapons?) tests?|splashed down)",
+    re.IGNORECASE,
+)
+#: Crowds whose looting is rioting rather than an armed group's plunder.
+_CROWD = re.compile(
+    r"\b(?:youths?|rioters|mobs?|crowds?|protesters|demonstrators|looters|gangs of youths)\b",
+    re.IGNORECASE,
+)
+
+
+def _acled_type(
+    kind: str, sentence: str, trigger_end: int, trigger: str = ""
+) -> tuple[str, str, str]:
     """(kind, ACLED event type, sub-event type), reading the words around the trigger where
     the kind alone does not decide (whom an attack hit, what the police did to a protest)."""
     if kind == "attack":
@@ -646,6 +681,12 @@ def _acled_type(kind: str, sentence: str, trigger_end: int) -> tuple[str, str, s
             return "attack", BATTLES, "Armed clash"
     if kind == "clash" and _PROTEST_WORDS.search(sentence):
         return "riot", RIOTS, "Violent demonstration"  # a march that "ended in clashes"
+    if (
+        kind == "clash"
+        and trigger[:5].lower() in ("clash", "fight")
+        and re.search(r"\b(?:crowds?|mobs?|rioters)\b", sentence, re.I)
+    ):
+        return "riot", RIOTS, "Mob violence"  # communal clashes: crowds, not armed groups
     if kind == "clash" and _CIVILIANS.search(sentence[trigger_end : trigger_end + 60]):
         return "attack", VIOLENCE, "Attack"
     if kind == "protest":
@@ -655,6 +696,10 @@ def _acled_type(kind: str, sentence: str, trigger_end: int) -> tuple[str, str, s
             return kind, PROTESTS, "Excessive force against protesters"
         if _INTERVENTION.search(sentence):
             return kind, PROTESTS, "Protest with intervention"
+    if kind in ("shelling", "airstrike") and _NO_TARGET.search(sentence):
+        return kind, STRATEGIC, "Other"  # fired into the sea, a weapons test: no one was hit
+    if kind == "looting" and _CROWD.search(sentence[:trigger_end]):
+        return "riot", RIOTS, "Violent demonstration"  # youths looting in unrest
     if kind == "riot" and re.search(r"\bmob|lynch", sentence, re.I):
         return kind, RIOTS, "Mob violence"
     event_type, sub = TAXONOMY[kind]
@@ -669,9 +714,14 @@ _REPORTING = re.compile(
     r"\s+(?:in|from)\s+$",
     re.IGNORECASE,
 )
+_SPEECH_VERBS = (
+    r"(?:said|says|say|told|officials|announced|reported|warned|claimed|accused(?!\s+of\b)|"
+    r"insisted|denied|condemned|stated|confirmed|blamed|urged)"
+)
 _REPORTING_AFTER = re.compile(
-    r"^[’']?s?\s*(?:\(\w+\)\s*)?(?:said|says|say|told|officials|announced|reported|warned|"
-    r"claimed|accused(?!\s+of\b)|insisted|denied|condemned|stated|confirmed|blamed|urged)\b",
+    r"^[’']?s?\s*(?:\(\w+\)\s*)?" + _SPEECH_VERBS + r"\b"
+    # "Seoul's military said", "Moscow's defence ministry denied": the speaker's city.
+    r"|^[’']s\s+(?:[\w-]+\s+){1,3}?" + _SPEECH_VERBS + r"\b",
     re.IGNORECASE,
 )
 _LOCATIVE_BEFORE = re.compile(
@@ -766,6 +816,9 @@ def _where(
         if m.precision in ("country", "region") and not _LOCATIVE_BEFORE.search(before):
             continue  # "US special forces", "Syrian-backed": who, not where
         rank = {"exact": 0, "near": 1, "region": 2, "country": 3}.get(m.precision, 2)
+        if m.place.kind == "country":
+            rank = 3  # "the northeastern Indian state of Manipur": the state says more
+
         candidates.append((rank, abs(m.start - trigger_at), m))
     if not candidates:
         return None
@@ -815,7 +868,9 @@ def extract_events(
         starts = [m.start for m in ordered]
     events: list[Event] = []
     previous: tuple[tuple[date | None, str | None, str], list[Mention], str | None] | None = None
-    for start, end in sentence_spans(text):
+    last_at = -9  # index of the sentence the last event came from
+    last_end = 0  # and where that sentence ends
+    for index, (start, end) in enumerate(sentence_spans(text)):
         sentence = text[start:end]
         inside = ordered[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
         own_date = resolve_date(sentence, reference)
@@ -844,9 +899,20 @@ def extract_events(
                 reference,
                 dateline_end,
                 lead,
+                # A sentence with no place of its own goes on with the paragraph's last event
+                # ("Soldiers rescued 180 students after exchanging fire with the kidnappers").
+                carry=events[-1]
+                if events
+                and back is None
+                and index - last_at <= 2
+                and "\n\n" not in text[last_end:start]
+                else None,
             )
             if event is not None and (include_unreal or event.modality == "asserted"):
+                listed = _listed(inside, text, event, dateline_end)
                 events.append(event)
+                events.extend(listed)
+                last_at, last_end = index, end
             elif event is None and back is not None and events and events[-1].kind == hit[2]:
                 # "The strike killed 12": more about the last event, not a new one.
                 dead = _fatalities(sentence)
@@ -869,11 +935,142 @@ def _trigger(sentence: str) -> tuple[int, int, str, str] | None:
     first_unreal = None
     for kind, pattern in _KIND_PATTERNS.items():
         for m in pattern.finditer(sentence):
+            if _WEAPON.fullmatch(m.group(0)) and _FOUND_BEFORE.search(
+                sentence, max(0, m.start() - 80), m.start()
+            ):
+                continue  # "police found mortars and rocket launchers": a cache, not a strike
             if _modality(sentence, m.start()) == "asserted":
-                return m.start(), m.end(), kind, m.group(0)
+                return _arrest_or(sentence, (m.start(), m.end(), kind, m.group(0)))
             if first_unreal is None:
                 first_unreal = (m.start(), m.end(), kind, m.group(0))
     return first_unreal
+
+
+#: Words about an event already told ("claimed the bombing", "blamed X for the attack",
+#: "described the air raids as"): what follows is a reference, not a new event.
+_REFERRED = re.compile(
+    r"\b(?:claim(?:ed|ing|s)?|blam(?:ed|ing|es)|described|describing|investigat\w+|"
+    r"responsibility for|condemn\w*|denounc\w*|mourn\w*|in response to|after)\b"
+    r"[^.;]{0,40}?\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
+#: Trigger words that are also names of weapons, and the verbs that make them a find.
+_WEAPON = re.compile(
+    r"(?:mortars?|artillery|rockets?|grenades?|explosives?|IEDs?|landmines?|bombs?)", re.I
+)
+_FOUND_BEFORE = re.compile(
+    r"\b(?:found|seized|recovered|discovered|confiscated|uncovered|cache of|caches of|"
+    r"stockpiles? of|equipped with|armed with|carrying)\b[^.;]*$",
+    re.IGNORECASE,
+)
+#: Between an arrest and a later trigger: the charge, not a second event ("arrested two
+#: teenagers accused of plotting a suicide attack").
+_CHARGE = re.compile(
+    r"\b(?:accused of|suspected of|charged with|on (?:terrorism |murder )?charges?|charges that|"
+    r"in connection with|linked to|for (?:allegedly |their role in |his role in |her role in )?"
+    r"(?:plotting|planning|attacking|carrying out|taking part|involvement))\b",
+    re.IGNORECASE,
+)
+#: Kinds that an arrest in the same sentence follows rather than replaces ("youths looted a
+#: supermarket, and police made 88 arrests"): the arrests are the aftermath.
+_BEFORE_ARRESTS = ("looting", "clash", "attack", "abduction", "ied", "shelling", "airstrike")
+
+
+def _arrest_or(sentence: str, hit: tuple[int, int, str, str]) -> tuple[int, int, str, str]:
+    """The sentence's event when an arrest is in it too: the arrest when the other trigger is
+    the charge that follows it; the earlier violence when the arrests come after it."""
+    arrest = next(
+        (
+            m
+            for m in _KIND_PATTERNS["arrest"].finditer(sentence)
+            if _modality(sentence, m.start()) == "asserted"
+        ),
+        None,
+    )
+    if arrest is None:
+        return hit
+    if hit[2] != "arrest":
+        if hit[0] > arrest.end() and _CHARGE.search(sentence, arrest.end(), hit[0]):
+            return arrest.start(), arrest.end(), "arrest", arrest.group(0)
+        return hit
+    earlier = [
+        (m.start(), m.end(), kind, m.group(0))
+        for kind in _BEFORE_ARRESTS
+        for m in _KIND_PATTERNS[kind].finditer(sentence, 0, hit[0])
+        if _modality(sentence, m.start()) == "asserted"
+    ]
+    return min(earlier) if earlier else hit
+
+
+#: What may stand between the places of one list ("shelled Khiam and the nearby village of
+#: Kfar Kila", "near Goris and Kapan").
+_LIST_GAP = re.compile(
+    r"(?:,\s*|\s+and\s+|,\s+and\s+|\s+or\s+)"
+    r"(?:the\s+)?(?:(?:nearby|neighbouring|neighboring)\s+)?"
+    r"(?:(?:towns?|villages?|cities|city|districts?)\s+of\s+)?\Z"
+)
+
+
+#: Kinds too weak to code without a place of their own (reinforcements, closures, flight).
+_WEAK_KINDS = frozenset({"deployment", "closure", "displacement"})
+#: Kinds that, undated, are usually a trend ("have advanced from Sinjar", "thousands fled")
+#: rather than an event on a day.
+_UNDATED_TRENDS = frozenset({"deployment", "displacement"})
+#: "the attack", "the blast": an event already told, not a new one.
+_DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+)?$", re.I)
+_NATIONWIDE = re.compile(
+    r"\b(?:nationwide|across the country|around the country|in several cities|elsewhere)\b", re.I
+)
+
+
+_BETWEEN = re.compile(r"\b(?:between|from)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _listed(inside: Sequence[Mention], text: str, event: Event, dateline_end: int) -> list[Event]:
+    """One more event for each other place listed with the event's place: ACLED codes an
+    action that hit several towns as one event per town."""
+    points = [
+        m
+        for m in inside
+        if m.start >= dateline_end
+        and m.relation is None
+        and m.place.kind not in ("country", "continent")
+        and m.precision in ("exact", "near")
+    ]
+    if event.kind in _WEAK_KINDS:
+        return []
+    at = next((i for i, m in enumerate(points) if m.place.id == event.place.id), None)
+    if at is None:
+        return []
+    chain = [points[at]]
+    for step in (1, -1):
+        i = at
+        while 0 <= i + step < len(points):
+            a, b = (points[i], points[i + step]) if step == 1 else (points[i + step], points[i])
+            if (
+                not _LIST_GAP.match(text, a.end, b.start)
+                or b.start - a.end > 40
+                or _BETWEEN.search(text, max(0, a.start - 12), a.start)
+            ):
+                break  # "the road between Nablus and Ramallah" is one place, a route
+            chain.append(points[i + step])
+            i += step
+    out = []
+    seen = {event.place.id}
+    for m in chain[1:]:
+        if m.place.id in seen:
+            continue
+        seen.add(m.place.id)
+        digest = hashlib.sha1(f"{event.id}:{m.place.id}".encode()).hexdigest()[:12]
+        out.append(
+            replace(
+                event,
+                id=f"event-{digest}",
+                place=m.place,
+                geo_precision=1 if m.precision == "exact" else 2,
+            )
+        )
+    return out
 
 
 def _event(
@@ -890,14 +1087,26 @@ def _event(
     reference: date | None,
     dateline_end: int,
     lead: tuple[date | None, str | None, str] | None = None,
+    carry: Event | None = None,
 ) -> Event | None:
     offset, trigger_end, kind, trigger = hit
     found = _where(inside, text, start + offset, dateline_end) if inside else None
     if found is None and previous is not None and _THERE.search(sentence):
         found = _where(previous[1], text, start, dateline_end)
     if found is None:
-        return None
-    where, place, geo_precision = found
+        if (
+            carry is None
+            or kind in _WEAK_KINDS
+            or _modality(sentence, offset) != "asserted"
+            or _DEFINITE_BEFORE.search(sentence, max(0, offset - 30), offset)
+            or _NATIONWIDE.search(sentence)
+        ):
+            return None
+        place, geo_precision = carry.place, carry.geo_precision or 2
+        place_confidence = carry.confidence * 0.8
+    else:
+        where, place, geo_precision = found
+        place_confidence = where.confidence
     when, precision, date_text = own_date
     if (
         not explicit
@@ -915,13 +1124,18 @@ def _event(
         # is a better guess than the publication day (still marked as a guess).
         when, precision, date_text = lead[0], "approximate", f"(the story's date) {lead[2]}"
     modality = _modality(sentence, offset)
-    if modality == "asserted" and _is_history(sentence, offset, when, reference):
-        modality = "historical"
-    kind, event_type, sub_event_type = _acled_type(kind, sentence, trigger_end)
+    if modality == "asserted" and (
+        _is_history(sentence, offset, when, reference)
+        or (not explicit and _is_history(sentence, offset, None, reference))
+    ):
+        modality = "historical"  # "has fought jihadists in the Sahel since 2013"
+    if modality == "asserted" and kind in _UNDATED_TRENDS and not explicit and back is None:
+        modality = "background"  # "Iraqi paramilitaries have advanced from Sinjar": a trend
+    kind, event_type, sub_event_type = _acled_type(kind, sentence, trigger_end, trigger)
     folded = " ".join(sentence.split())
     actor1, actor2 = _actor_pair(sentence, offset, trigger_end, kind)
     digest = hashlib.sha1(f"{document.id}:{start}:{kind}".encode()).hexdigest()[:12]
-    confidence = where.confidence * (0.9 if precision in ("day", "week", "weekday") else 0.75)
+    confidence = place_confidence * (0.9 if precision in ("day", "week", "weekday") else 0.75)
     if back is not None and hit[3] == back["noun"]:
         confidence *= 0.9  # the kind came from the sentence before
     return Event(

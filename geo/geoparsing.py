@@ -9,6 +9,7 @@ adds relative locations ("55 km south of X") on top.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 
 from .coords import haversine_km
@@ -20,6 +21,7 @@ from .recognition import (
     SUFFIX,
     TOWNS,
     Candidate,
+    common_word,
     cued,
     filter_kinds,
     person_keys,
@@ -73,9 +75,14 @@ def geoparse(
             if (i := bisect.bisect_left(line_starts, c.end) - 1) < 0 or lines[i][1] <= c.start
         ]
     persons = person_keys(text, tokens, raw, starts)
+    openers = starts.union(_after_datelines(text)) if lines else starts
     kept: list[tuple[Candidate, list[tuple[Place, float]]]] = []
     for cand in raw:
         places = filter_kinds(cand, text, tokens, starts)
+        if places and cand.start in openers and common_word(text, cand):
+            # "Gang members seized the town": capitalised only because the sentence opens
+            # there, and the story writes the word in lower case elsewhere ("the gang").
+            places = [(p, s) for p, s in places if p.kind not in TOWNS]
         if places and cand.key in persons and not cued(text, cand.start):
             # A name the text uses for a person is a person everywhere in it, unless the
             # words before it make it a place ("Mr. Holt said ... back home in Holt").
@@ -206,6 +213,15 @@ def _state(gazetteer: Gazetteer, code: str) -> Place | None:
     if key not in memo:
         memo[key] = gazetteer.get(f"admin1:US-{code}")
     return memo[key]
+
+
+def _after_datelines(text: str) -> list[int]:
+    """Where the story starts after each dateline ("BEIRUT (AP) — Gunmen..."): a sentence
+    start, though the sentence splitter sees one sentence from the dateline on."""
+    return [_BLANKS.match(text, m.end()).end() for m in DATELINE.finditer(text)]  # type: ignore[union-attr]
+
+
+_BLANKS = re.compile(r"[ \t]*")
 
 
 def _datelines(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, list]]:

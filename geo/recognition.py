@@ -24,6 +24,7 @@ __all__ = [
     "TOWNS",
     "Candidate",
     "Token",
+    "common_word",
     "filter_kinds",
     "recognise",
     "tokenize",
@@ -418,6 +419,19 @@ def recognise(text: str, tokens: list[Token], gazetteer: Gazetteer) -> list[Cand
 _OF_NAME = re.compile(r"\s+of\s+[A-Z]")
 
 
+def common_word(text: str, cand: Candidate) -> bool:
+    """Whether a one-word name is written in lower case elsewhere in the text ("the gang",
+    "gangs" for "Gang members seized..."): a story's own spelling says the word is a common
+    noun, whatever the gazetteer knows by it. Only asked for names that open a sentence."""
+    if cand.first != cand.last:
+        return False
+    word = text[cand.start : cand.end]
+    lower = word.lower()
+    if lower == word or not lower.isalpha():
+        return False
+    return re.search(r"(?<![\w-])" + re.escape(lower) + r"(?:s|es)?(?![\w-])", text) is not None
+
+
 def filter_kinds(cand: Candidate, text: str, tokens: list[Token], starts: set[int]):
     """Apply the person/organisation rules; return the surviving (place, prior) pairs."""
     places: Sequence[tuple[Place, float]] = cand.places
@@ -662,7 +676,8 @@ STATE_AFTER = re.compile(
 #: "BEIRUT (AP) —". The place is in capitals; an agency in brackets may follow.
 DATELINE = re.compile(
     r"(?m)^[ \t]*(?P<city>[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,3})"
-    r"(?P<state>,\s?(?:(?P<ap>" + _AP + r")\.|(?P<postal>[A-Z]{2})(?![\w.])|[A-Z][a-z]+))?"
+    r"(?P<state>,\s?(?:(?P<ap>" + _AP + r")\.|(?P<postal>[A-Z]{2})(?![\w.])"
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}))?"
     r"\s*(?:\([A-Za-z .&]+\)\s*)?(?:—|–|--|-\s)"
 )
 

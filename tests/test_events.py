@@ -143,6 +143,10 @@ def test_acled_types(gazetteer, text, event_type, sub_event_type):
         ("The army denied shelling Kano.", "denied"),
         ("The governor condemned the attack on Kano.", "condemned"),
         ("The sergeant had deployed numerous times to Afghanistan.", "background"),
+        ("The militia has advanced toward Kano.", "background"),  # undated: a trend
+        ("There were no arrests in Kano on Monday.", "denied"),
+        ("The minister blamed rebels for organising the bombing in Kano.", "referred"),
+        ("Jihadists have fought the army around Kano since 2011.", "historical"),
     ],
 )
 def test_what_did_not_happen_is_not_an_event(gazetteer, text, modality):
@@ -275,3 +279,80 @@ def test_an_undated_sentence_takes_the_story_date(gazetteer):
 def test_a_march_that_ends_in_clashes_is_a_riot(gazetteer):
     (event,) = _events("A march in Nanterre on Thursday ended in clashes with police.", gazetteer)
     assert (event.event_type, event.sub_event_type) == ("Riots", "Violent demonstration")
+
+
+def test_the_charge_after_an_arrest_is_not_a_second_event(gazetteer):
+    (event,) = _events(
+        "Detectives in Kano arrested a cleric on Friday on charges that he planned a suicide"
+        " bombing at a market.",
+        gazetteer,
+    )
+    assert (event.kind, event.sub_event_type) == ("arrest", "Arrests")
+
+
+def test_arrests_after_violence_are_its_aftermath(gazetteer):
+    (event,) = _events(
+        "In Lyon, youths smashed windows and looted a bakery on Saturday night, and police made"
+        " 30 arrests.",
+        gazetteer,
+    )
+    assert event.event_type == "Riots"  # looting by youths in unrest, not an arrest event
+
+
+def test_an_arrest_after_an_earlier_career_is_still_an_arrest(gazetteer):
+    (event,) = _events(
+        "Agents arrested a former marine in Tulsa on Tuesday, the FBI said.", gazetteer
+    )
+    assert event.kind == "arrest"
+
+
+def test_firing_into_the_sea_hits_no_one(gazetteer):
+    (event,) = _events(
+        "North Korea fired a dozen rockets into the sea off Wonsan on Thursday.", gazetteer
+    )
+    assert (event.event_type, event.sub_event_type) == ("Strategic developments", "Other")
+
+
+def test_a_city_whose_officials_speak_is_not_the_place(gazetteer):
+    (event,) = _events(
+        "Artillery shelled the outskirts of Kherson on Monday, Moscow's defence ministry said.",
+        gazetteer,
+    )
+    assert event.place.name == "Kherson"
+
+
+def test_a_country_is_coarser_than_its_state(gazetteer):
+    (event,) = _events(
+        "Mobs burned shops in the western Indian state of Gujarat on Monday.", gazetteer
+    )
+    assert event.place.kind != "country"
+    assert "Gujarat" in event.place.name
+
+
+def test_each_listed_town_is_an_event(gazetteer):
+    events = _events(
+        "Artillery shelled Sderot and the nearby town of Netivot on Monday.", gazetteer
+    )
+    assert sorted(e.place.name for e in events) == ["Netivot", "Sderot"]
+    (road,) = _events("Soldiers closed the road between Nablus and Ramallah on Monday.", gazetteer)
+    assert road.kind == "closure"
+
+
+def test_a_sentence_without_a_place_goes_on_with_the_paragraph(gazetteer):
+    events = _events(
+        "Gunmen kidnapped 30 pupils from a school in Kaduna on Monday. Soldiers later exchanged"
+        " fire with the kidnappers and freed 12 of them.\n\nPolice said the attack was the"
+        " third this year.",
+        gazetteer,
+    )
+    assert [(e.event_type, e.place.name) for e in events] == [
+        ("Violence against civilians", "Kaduna"),
+        ("Battles", "Kaduna"),
+    ]
+
+
+def test_weapons_found_are_not_a_strike(gazetteer):
+    assert (
+        _events("Police found mortars and rockets in a barn near Kirkuk on Monday.", gazetteer)
+        == []
+    )

@@ -333,3 +333,13 @@ def test_a_stream_over_two_processes_keeps_input_order(gazetteer):
     expected = [toponym_records(t, gazetteer) for t in texts]
     assert list(toponym_stream(texts, workers=2)) == expected
     assert list(toponym_stream(iter(texts))) == expected  # small: one process
+
+
+def test_a_common_word_opening_a_sentence_is_not_a_town(gazetteer):
+    text = (
+        "PORT-AU-PRINCE, Haiti (AP) — Gang members burned a police station in Mirebalais on"
+        " Monday. The gang then moved on."
+    )
+    names = [m.surface for m in geoparse(document_from_text(text), gazetteer)]
+    assert "Gang" not in names
+    assert "Mirebalais" in names
