@@ -180,6 +180,7 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"shot dead",
         r"gunmen killed",
         r"assault(?:ed|s)?",
+        r"storm(?:ed|ing)",
     ),
     "looting": (r"loot(?:ed|ing)", r"ransack(?:ed)", r"torched", r"set (?:fire|ablaze)"),
     "base": (r"(?:set up|established|built) (?:a |an )?(?:new )?(?:base|outpost|headquarters)",),
@@ -323,7 +324,12 @@ _DATE_PATTERNS = [
     ("month-year", re.compile(r"\b" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.I)),
     (
         "weekday",
-        re.compile(r"\b(?:on|last|early|late)\s+(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b", re.I),
+        re.compile(
+            r"\b(?:on|last|early|late|into|until|through|since|by)\s+(?P<weekday>"
+            + "|".join(_WEEKDAYS)
+            + r")\b",
+            re.I,
+        ),
     ),
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
     ("today", re.compile(r"\b(?:today|this morning|tonight|overnight)\b", re.I)),
@@ -725,7 +731,10 @@ _REPORTING_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LOCATIVE_BEFORE = re.compile(
-    r"\b(?:in|into|inside|across|near|to|toward|towards|from|of|throughout|over|at)\s+(?:the\s+)?"
+    r"\b(?:in|into|inside|across|near|to|toward|towards|from|of|throughout|over|at|on|off|"
+    r"outside|around|along|within)\s+(?:the\s+)?"
+    # "near South Korea's Yeonpyeong island": the country owns the place, not the action
+    r"(?:[A-Z][\w-]*(?:\s[A-Z][\w-]*)?[’']s\s+)?"
     r"(?:(?:north|south|east|west)(?:ern|(?:-?(?:east|west))(?:ern)?)?\s+)?$",
     re.IGNORECASE,
 )
@@ -847,6 +856,17 @@ _THERE = re.compile(r"\b(?:there|the area|the town|the village|the city)\b", re.
 _OLD_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
+#: Days counted from the date told before ("a day later", "the following evening",
+#: "two days later", "later that night").
+_LATER = re.compile(
+    r"\b(?:(?:a|one|(?P<n>two|three|four|five)) days? later|the (?:next|following) "
+    r"(?:day|morning|afternoon|evening|night)|the day after|(?P<same>hours later|later that "
+    r"(?:day|morning|afternoon|evening|night)|the same day|that (?:evening|night)))\b",
+    re.IGNORECASE,
+)
+_LATER_DAYS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
 def extract_events(
     document: Document, mentions: Sequence[Mention], *, include_unreal: bool = False
 ) -> list[Event]:
@@ -875,6 +895,15 @@ def extract_events(
         inside = ordered[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
         own_date = resolve_date(sentence, reference)
         explicit = own_date[1] not in (None, "reported")
+        if not explicit and (later := _LATER.search(sentence)):
+            # "The next day, soldiers arrested 23 suspects": counted from the story so far.
+            base = previous[0] if previous and previous[0][1] not in (None, "reported") else lead
+            if base is not None and base[0] is not None:
+                days = _LATER_DAYS.get(later["n"].lower(), 0) if later["n"] else 1
+                if later["same"]:
+                    days = 0
+                when = _safe(lambda: base[0] + timedelta(days=days))  # noqa: B023
+                own_date, explicit = (when, base[1], later.group(0)), when is not None
         if explicit and lead is None:
             lead = own_date
         back = _BACK_REFERENCE.match(sentence)
@@ -1018,6 +1047,13 @@ _WEAK_KINDS = frozenset({"deployment", "closure", "displacement"})
 _UNDATED_TRENDS = frozenset({"deployment", "displacement"})
 #: "the attack", "the blast": an event already told, not a new one.
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+)?$", re.I)
+#: A place named where a place goes that the gazetteer did not know ("near Hawija", "the
+#: village of Nuli"): the sentence happened somewhere else, not at the paragraph's last place.
+#: Not "in"/"at", which as often name a building in the same town ("at the Sahafi Hotel").
+_ELSEWHERE = re.compile(
+    r"\b(?:(?:near|outside|toward|towards|on the outskirts of)\s+|"
+    r"(?:town|village|city|district|province|region)\s+of\s+)[A-Z][a-z]"
+)
 _NATIONWIDE = re.compile(
     r"\b(?:nationwide|across the country|around the country|in several cities|elsewhere)\b", re.I
 )
@@ -1100,6 +1136,7 @@ def _event(
             or _modality(sentence, offset) != "asserted"
             or _DEFINITE_BEFORE.search(sentence, max(0, offset - 30), offset)
             or _NATIONWIDE.search(sentence)
+            or _ELSEWHERE.search(sentence)
         ):
             return None
         place, geo_precision = carry.place, carry.geo_precision or 2
@@ -1180,7 +1217,17 @@ _CELL_DEG = 0.5  # grid for finding candidate pairs: larger than SAME_EVENT_KM e
 
 
 def same_event(a: Event, b: Event) -> bool:
+    """Whether two records are one event told twice: the same kind, near in place and time.
+    Within one article, two sentences dated to different days are two events ("shelled the
+    town on Monday... shelled it again the next day"), however close."""
     if a.kind != b.kind:
+        return False
+    if (
+        a.document_id == b.document_id
+        and a.date != b.date
+        and a.date_precision == "day"
+        and b.date_precision == "day"
+    ):
         return False
     if a.date and b.date:
         slack = SAME_EVENT_DAYS + (a.uncertainty_days or 0) + (b.uncertainty_days or 0)

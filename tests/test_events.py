@@ -356,3 +356,37 @@ def test_weapons_found_are_not_a_strike(gazetteer):
         _events("Police found mortars and rockets in a barn near Kirkuk on Monday.", gazetteer)
         == []
     )
+
+
+def test_days_counted_from_the_date_told_before(gazetteer):
+    events = _events(
+        "Militants stormed a checkpoint in Kirkuk on May 2. The next day, police arrested six"
+        " men in Kirkuk. Two days later, jets struck a hideout in Tikrit.",
+        gazetteer,
+    )
+    assert [e.date for e in events] == [date(2017, 5, 2), date(2017, 5, 3), date(2017, 5, 5)]
+    assert all(e.date_precision == "day" for e in events)
+
+
+def test_a_place_the_gazetteer_does_not_know_is_not_the_last_place(gazetteer):
+    events = _events(
+        "Militants stormed a checkpoint in Kirkuk on May 2. Hours later, jets struck a hideout"
+        " near Qaryat Zzyzx.",
+        gazetteer,
+    )
+    assert [e.kind for e in events] == ["attack"]
+
+
+def test_overnight_into_a_weekday_is_that_weekday(gazetteer):
+    (event,) = _events("Artillery shelled Jermuk overnight into Tuesday.", gazetteer)
+    assert event.date == date(2017, 6, 6)  # PUBLISHED is a Thursday
+
+
+def test_the_same_town_on_two_days_is_two_events(gazetteer):
+    events = merge_events(
+        _events(
+            "Artillery shelled Kherson on Monday. The next day, artillery shelled Kherson again.",
+            gazetteer,
+        )
+    )
+    assert [e.date for e in events] == [date(2017, 6, 5), date(2017, 6, 6)]
