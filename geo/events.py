@@ -941,6 +941,20 @@ def extract_events(
                 listed = _listed(inside, text, event, dateline_end)
                 events.append(event)
                 events.extend(listed)
+                if event.modality == "asserted":
+                    events.extend(
+                        _after_event(
+                            document,
+                            text,
+                            start,
+                            sentence,
+                            inside,
+                            event,
+                            hit,
+                            reference,
+                            dateline_end,
+                        )
+                    )
                 last_at, last_end = index, end
             elif event is None and back is not None and events and events[-1].kind == hit[2]:
                 # "The strike killed 12": more about the last event, not a new one.
@@ -958,7 +972,19 @@ def extract_events(
 def _trigger(sentence: str) -> tuple[int, int, str, str] | None:
     """(start, end, kind, words) of the sentence's event: the most specific kind whose words
     appear in a real statement; failing that, the most specific at all (so its modality can
-    be reported)."""
+    be reported). The main clause first: what an "after" clause tells is a second event
+    (see :func:`_after_event`)."""
+    if not _ANY_TRIGGER.search(sentence):
+        return None
+    clause = _AFTER_CLAUSE.search(sentence)
+    if clause is not None and clause.start() > 0:
+        head = _kind_trigger(sentence[: clause.start()])
+        if head is not None and _modality(sentence, head[0]) == "asserted":
+            return head
+    return _kind_trigger(sentence)
+
+
+def _kind_trigger(sentence: str) -> tuple[int, int, str, str] | None:
     if not _ANY_TRIGGER.search(sentence):
         return None
     first_unreal = None
@@ -1029,6 +1055,73 @@ def _arrest_or(sentence: str, hit: tuple[int, int, str, str]) -> tuple[int, int,
         if _modality(sentence, m.start()) == "asserted"
     ]
     return min(earlier) if earlier else hit
+
+
+#: A second event told in a clause of the first: "hours after a gunman shot dead two
+#: brothers", "a day after fighters fired missiles at an army post near Metula". Not "after
+#: the attack" (one already told) nor "after talks" (no trigger in the clause).
+_AFTER_CLAUSE = re.compile(
+    r",?\s(?:(?P<hours>hours|minutes|shortly)\s+|(?P<n>a|one|two|three)\s+days?\s+)?after\s+"
+    r"(?!the\b|this\b|that\b|these\b|those\b|its\b|their\b|his\b|her\b|it\b|being\b)",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r",\s+(?:[\w'’-]+\s+){0,5}(?:said|says|reported|told)\b|[;.]|$")
+
+
+def _after_event(
+    document: Document,
+    text: str,
+    start: int,
+    sentence: str,
+    inside: Sequence[Mention],
+    event: Event,
+    hit: tuple[int, int, str, str],
+    reference: date | None,
+    dateline_end: int,
+) -> list[Event]:
+    """The event of an "after" clause that follows the sentence's own trigger, dated from the
+    sentence's event ("a day after": the day before) and placed in the clause, or, when the
+    clause names no place, where the sentence's event was ("as they drove through the town")."""
+    clause = _AFTER_CLAUSE.search(sentence, hit[1])
+    if clause is None:
+        return []
+    stop = _CLAUSE_END.search(sentence, clause.end())
+    body_end = stop.start() if stop else len(sentence)
+    body = sentence[clause.end() : body_end]
+    found = _trigger(body)
+    if found is None or (found[2] == "arrest" and event.kind == "arrest"):
+        return []
+    offset = clause.end()
+    sub_hit = (found[0] + offset, found[1] + offset, found[2], found[3])
+    if _modality(sentence, sub_hit[0]) != "asserted" or _modality(body, found[0]) != "asserted":
+        return []
+    days = 0 if clause["hours"] else _LATER_DAYS.get((clause["n"] or "").lower(), 1)
+    when = _safe(lambda: event.date - timedelta(days=days)) if event.date else None
+    precision = event.date_precision
+    if not clause["hours"] and not clause["n"]:
+        precision = "approximate"  # a bare "after": some time before, on or near that day
+    own = (when, precision, clause.group(0).strip(", ") + " (" + event.date_text + ")")
+    lo, hi = start + offset, start + body_end
+    clause_mentions = [m for m in inside if lo <= m.start < hi]
+    made = _event(
+        document,
+        text,
+        start,
+        sentence[:body_end],
+        clause_mentions,
+        sub_hit,
+        own,
+        True,
+        None,
+        None,
+        reference,
+        dateline_end,
+        None,
+        carry=event,
+    )
+    if made is None or (made.event_type == event.event_type and made.place.id == event.place.id):
+        return []  # "took the airport after two days of fighting": the same battle
+    return [made] if made.modality == "asserted" else []
 
 
 #: What may stand between the places of one list ("shelled Khiam and the nearby village of

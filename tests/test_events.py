@@ -390,3 +390,17 @@ def test_the_same_town_on_two_days_is_two_events(gazetteer):
         )
     )
     assert [e.date for e in events] == [date(2017, 6, 5), date(2017, 6, 6)]
+
+
+def test_an_after_clause_tells_a_second_event(gazetteer):
+    events = _events(
+        "Settlers set fire to cars in Huwara on Sunday night, hours after a gunman shot dead"
+        " two men as they drove through the town.",
+        gazetteer,
+    )
+    assert [e.trigger for e in events] == ["set fire", "shot dead"]
+    assert {e.place.name for e in events} == {"Huwara"}
+    assert (
+        _events("Police closed the road near Huwara on Sunday after the attack.", gazetteer)[0].kind
+        == "closure"
+    )  # "after the attack": one already told, not a second event
