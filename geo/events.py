@@ -74,6 +74,7 @@ TAXONOMY: dict[str, tuple[str, str]] = {
     "riot": (RIOTS, "Violent demonstration"),
     "protest": (PROTESTS, "Peaceful protest"),
     "arrest": (STRATEGIC, "Arrests"),
+    "seizure": (STRATEGIC, "Disrupted weapons use"),
     "looting": (STRATEGIC, "Looting/property destruction"),
     "base": (STRATEGIC, "Headquarters or base established"),
     "agreement": (STRATEGIC, "Agreement"),
@@ -82,6 +83,17 @@ TAXONOMY: dict[str, tuple[str, str]] = {
     "closure": (STRATEGIC, "Other"),
     "displacement": (STRATEGIC, "Other"),
 }
+
+_CLOSABLE = (
+    r"(?:borders?|frontier|crossings?|border posts?|roads?|highways?|airspace|airports?|ports?|"
+    r"pass|checkpoints?|embassy|consulate|bridges?)"
+)
+#: Weapons that, found or seized, make a disrupted-weapons event (ACLED's strategic
+#: development), not a strike.
+_WEAPON_NOUNS = (
+    r"(?:weapons|arms|guns|rifles|ammunition|explosives|bombs?|mortars|rockets?|grenades|"
+    r"rocket launchers|IEDs?|landmines|mines|detonators|armoured vehicles)"
+)
 
 #: The words that signal each kind, most specific kind first: one sentence gives one event,
 #: of the first kind whose words it holds in a real (not planned, not denied) statement.
@@ -153,6 +165,11 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"took to the streets",
         r"(?:gathered|assembled) (?:\w+ ){0,3}to (?:demand|protest|denounce|call for)",
     ),
+    "seizure": (
+        r"(?:found|seized|recovered|confiscated|discovered|uncovered|defused|dismantled) "
+        r"(?:[\w,’']+ ){0,6}?" + _WEAPON_NOUNS,
+        r"(?:weapons|arms) (?:cache|depot)s?",
+    ),
     "arrest": (
         r"arrest(?:ed|s)?",
         r"detain(?:ed|s)?",
@@ -181,6 +198,10 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"gunmen killed",
         r"assault(?:ed|s)?",
         r"storm(?:ed|ing)",
+        r"(?:killed|massacred|slaughtered) (?:at least |more than |about |some |nearly |up to )?"
+        r"(?:\d[\d,]*|[a-z]+(?:-[a-z]+)?) (?:\w+ )?(?:civilians|villagers|people|residents|"
+        r"worshippers|farmers|herders|passengers|students|pupils|children|shoppers|pilgrims|"
+        r"miners|workers)",
     ),
     "looting": (r"loot(?:ed|ing)", r"ransack(?:ed)", r"torched", r"set (?:fire|ablaze)"),
     "base": (r"(?:set up|established|built) (?:a |an )?(?:new )?(?:base|outpost|headquarters)",),
@@ -202,7 +223,14 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"moved (?:into|toward)",
         r"massed",
     ),
-    "closure": (r"closed", r"closure of", r"shut (?:down )?(?:the|its)"),
+    # Closures ACLED would code: a border, a crossing, a road, airspace; not "markets closed
+    # lower" or "schools stayed closed".
+    "closure": (
+        r"(?:closed|shut(?: down)?|sealed) (?:[\w’']+ ){0,4}?" + _CLOSABLE,
+        _CLOSABLE + r" (?:was|were|has been|have been|had been|remained|remains|stayed) "
+        r"(?:closed|shut|sealed)",
+        r"closure of (?:[\w’']+ ){0,3}?" + _CLOSABLE,
+    ),
     # "were displaced", not "displaced Syrians live in the camp" (a state, not an event).
     "displacement": (r"fled", r"(?:were|was|been) displaced", r"evacuated"),
 }
@@ -225,7 +253,8 @@ _UNREAL_BEFORE = [
         "planned",
         r"\b(?:plann?(?:ed|ing|s)?|plott?(?:ed|ing|s)?|conspir(?:ed|ing|acy)|intend(?:ed|s)?|"
         r"prepar(?:ed|ing|es?)|aim(?:ed|s|ing)?|seek(?:s|ing)?|sought|want(?:s|ed)?|"
-        r"vow(?:ed|s)?|pledg(?:ed|es)|tr(?:y|ied|ying) to|accused of|suspected of|charged with)\b",
+        r"vow(?:ed|s)?|pledg(?:ed|es)|tr(?:y|ied|ying) to|accused of|suspected of|charged with|"
+        r"call(?:ed|s|ing)? for|urg(?:ed|es|ing)|appeal(?:ed|s|ing)? for|scheduled)\b",
     ),
     ("threatened", r"\bthreat(?:en(?:ed|s|ing)?|s)?\b"),
     ("warned", r"\bwarn(?:ed|s|ing)?\b|\bfears?\b|\bfeared\b|\brisk of\b|\bdanger of\b"),

@@ -352,10 +352,29 @@ def test_a_sentence_without_a_place_goes_on_with_the_paragraph(gazetteer):
 
 
 def test_weapons_found_are_not_a_strike(gazetteer):
-    assert (
-        _events("Police found mortars and rockets in a barn near Kirkuk on Monday.", gazetteer)
-        == []
+    (event,) = _events(
+        "Police found mortars and rockets in a barn near Kirkuk on Monday.", gazetteer
     )
+    assert (event.event_type, event.sub_event_type) == (
+        "Strategic developments",
+        "Disrupted weapons use",
+    )
+
+
+def test_only_closures_an_analyst_would_map(gazetteer):
+    assert _events("Stock markets in Taipei closed lower on Monday.", gazetteer) == []
+    (border,) = _events("Jordan closed its side of the frontier near Ruwaished.", gazetteer)
+    assert border.kind == "closure"
+
+
+def test_killing_villagers_is_an_attack_on_civilians(gazetteer):
+    (event,) = _events("Gunmen killed at least nine villagers in Zamfara on Monday.", gazetteer)
+    assert event.event_type == "Violence against civilians"
+    assert event.fatalities == 9
+
+
+def test_a_call_for_a_rally_is_not_a_rally(gazetteer):
+    assert _events("The opposition called for rallies in Caracas on Saturday.", gazetteer) == []
 
 
 def test_days_counted_from_the_date_told_before(gazetteer):

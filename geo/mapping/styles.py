@@ -166,6 +166,7 @@ EVENT_STYLES: dict[str, dict[str, str]] = {
         ("withdrawal", "right-from-bracket", "green"),
         ("deployment", "truck", "cadetblue"),
         ("closure", "ban", "gray"),
+        ("seizure", "gun", "gray"),
         ("displacement", "person-walking", "blue"),
     )
 }
