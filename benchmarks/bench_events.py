@@ -306,8 +306,15 @@ def score_article(
         tally.date_right += ok
         tally.sub_right += p.sub_event_type == g.get("sub_event_type")
         if g.get("fatalities") is not None:
+            # No number in the text is 0 in ACLED's terms (and in our acled-csv export).
             tally.fat_known += 1
-            tally.fat_right += p.fatalities == g["fatalities"]
+            right = (p.fatalities or 0) == g["fatalities"]
+            tally.fat_right += right
+            if not right:
+                errors.append(
+                    f"  DEAD   {g['event_type']} at {g['location']}: gold {g['fatalities']},"
+                    f" predicted {p.fatalities}: {_short(g.get('sentence', ''))}"
+                )
         if not ok:
             errors.append(
                 f"  DATE   {g['event_type']} at {g['location']}: gold {g['date']}"

@@ -645,13 +645,14 @@ _NUMBER_WORDS = {
 _COUNT = r"(?P<n>\d{1,5}|" + "|".join(_NUMBER_WORDS) + r")"
 _FATALITIES = [
     re.compile(
-        r"\b(?:killing|killed|kills|left)\s+(?:at least\s+|some\s+|about\s+)?"
+        r"\b(?:killing|killed|kills|left|leaving)\s+(?:at least\s+|some\s+|about\s+)?"
         + _COUNT
         + r"\b(?!\s*(?:km|kilomet|miles|percent|%|years?))",
         re.I,
     ),
     re.compile(
-        r"\b(?:at least\s+)?" + _COUNT + r"\s+(?:\w+\s+){0,2}(?:were|was|have been|are)?"
+        r"\b(?:at least\s+)?" + _COUNT + r"\s+(?:of\s+(?:the|their|its|his|her)\s+)?"
+        r"(?:\w+\s+){0,2}(?:were|was|have been|are)?"
         r"\s*(?:killed|dead|died|shot dead|lost their lives)\b",
         re.I,
     ),
