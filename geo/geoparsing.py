@@ -24,6 +24,7 @@ from .recognition import (
     common_word,
     cued,
     filter_kinds,
+    lower_case_words,
     person_keys,
     recognise,
     state_code,
@@ -77,12 +78,21 @@ def geoparse(
     persons = person_keys(text, tokens, raw, starts)
     openers = starts.union(_after_datelines(text)) if lines else starts
     kept: list[tuple[Candidate, list[tuple[Place, float]]]] = []
+    lower_words: set[str] | None = None  # made on first need: one pass over the text
     for cand in raw:
         places = filter_kinds(cand, text, tokens, starts)
-        if places and cand.start in openers and common_word(text, cand):
-            # "Gang members seized the town": capitalised only because the sentence opens
-            # there, and the story writes the word in lower case elsewhere ("the gang").
-            places = [(p, s) for p, s in places if p.kind not in TOWNS]
+        if (
+            places
+            and cand.start in openers
+            and cand.first == cand.last
+            and any(p.kind in TOWNS for p, _ in places)
+        ):
+            if lower_words is None:
+                lower_words = lower_case_words(text)
+            if common_word(text, cand, lower_words):
+                # "Gang members seized the town": capitalised only because the sentence
+                # opens there, and the story writes the word in lower case ("the gang").
+                places = [(p, s) for p, s in places if p.kind not in TOWNS]
         if places and cand.key in persons and not cued(text, cand.start):
             # A name the text uses for a person is a person everywhere in it, unless the
             # words before it make it a place ("Mr. Holt said ... back home in Holt").

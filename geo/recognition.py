@@ -26,6 +26,7 @@ __all__ = [
     "Token",
     "common_word",
     "filter_kinds",
+    "lower_case_words",
     "recognise",
     "tokenize",
     "unknown_names",
@@ -419,17 +420,26 @@ def recognise(text: str, tokens: list[Token], gazetteer: Gazetteer) -> list[Cand
 _OF_NAME = re.compile(r"\s+of\s+[A-Z]")
 
 
-def common_word(text: str, cand: Candidate) -> bool:
+def common_word(text: str, cand: Candidate, lower_words: set[str]) -> bool:
     """Whether a one-word name is written in lower case elsewhere in the text ("the gang",
     "gangs" for "Gang members seized..."): a story's own spelling says the word is a common
-    noun, whatever the gazetteer knows by it. Only asked for names that open a sentence."""
+    noun, whatever the gazetteer knows by it. Only asked for names that open a sentence;
+    ``lower_words`` is :func:`lower_case_words` of the text, made once per document."""
     if cand.first != cand.last:
         return False
     word = text[cand.start : cand.end]
     lower = word.lower()
     if lower == word or not lower.isalpha():
         return False
-    return re.search(r"(?<![\w-])" + re.escape(lower) + r"(?:s|es)?(?![\w-])", text) is not None
+    return lower in lower_words or lower + "s" in lower_words or lower + "es" in lower_words
+
+
+_LOWER_WORD_RUN = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
+
+
+def lower_case_words(text: str) -> set[str]:
+    """Every word the text writes wholly in lower case (one C-level pass)."""
+    return set(_LOWER_WORD_RUN.findall(text))
 
 
 def filter_kinds(cand: Candidate, text: str, tokens: list[Token], starts: set[int]):
