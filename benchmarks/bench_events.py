@@ -1,14 +1,16 @@
 """Score the event extractor against hand-coded events, as an analyst would judge them.
 
-    python benchmarks/bench_events.py [--errors] [--split tune|test|all] [--data FILE]
+    python benchmarks/bench_events.py [--errors] [--split tune|test|all] [--data FILE ...]
 
-``data/events_dev.jsonl`` holds news-style articles written for this benchmark (not copied from
-any outlet), each coded by hand in ACLED's terms: event type and sub-type, the place where it
-happened (not the dateline, not the capital that speaks), the day it happened, actors and
-fatalities, plus *traps*: sentences that read like events but are not (plans, threats,
-warnings, conditionals, denials, condemnations, career background, history older than the
-story). The first 30 articles are for tuning; the last ones are kept out of tuning, so their
-figure is the honest one.
+``data/events_dev.jsonl`` (and ``events_tune2.jsonl``) hold news-style articles written for
+this benchmark (not copied from any outlet), each coded by hand in ACLED's terms: event type
+and sub-type, the place where it happened (not the dateline, not the capital that speaks), the
+day it happened, actors and fatalities, plus *traps*: sentences that read like events but are
+not (plans, threats, warnings, conditionals, denials, condemnations, career background,
+history older than the story). Articles marked ``tune`` are for tuning; ``test`` ones were
+kept out of tuning; ``events_heldout.jsonl`` (split ``heldout``) was written later, by a writer
+who had not read the rules, and ``--errors`` never lists its errors, so its figure stays the
+honest one.
 
 Every article goes through the project's own pipeline (:func:`geo.pipeline.analyse`, one
 document at a time, no zones), and its events are matched one-to-one to the gold events,
@@ -43,6 +45,12 @@ from geo.text import document_from_text, load_path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "events_dev.jsonl"
+#: Written after the rules of this round, by someone who had not read them, and never listed
+#: by ``--errors``: the honest figure for news the rules were not fit to.
+HELDOUT = HERE / "data" / "events_heldout.jsonl"
+DATA_FILES = (DATA, HERE / "data" / "events_tune2.jsonl", HELDOUT)
+SEALED = frozenset({"heldout"})
+SPLIT_ORDER = {"tune": 0, "test": 1, "heldout": 2}
 
 #: How far a predicted place may be from the gold one, by gold ``geo_precision``.
 MATCH_KM = 50.0
@@ -358,7 +366,7 @@ def report(label: str, t: Tally) -> None:
     r = t.matched / t.gold if t.gold else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     print(
-        f"{label:<6} gold {t.gold:4d}  predicted {t.predicted:4d}  matched {t.matched:4d}  "
+        f"{label:<7} gold {t.gold:4d}  predicted {t.predicted:4d}  matched {t.matched:4d}  "
         f"P {100 * p:5.1f}%  R {100 * r:5.1f}%  F1 {100 * f1:5.1f}%  "
         f"date {_pct(t.date_right, t.dated)} ({t.date_right}/{t.dated})  "
         f"sub-type {_pct(t.sub_right, t.matched)}  "
@@ -402,29 +410,47 @@ def sample_gold(text: str) -> tuple[list[dict], list[dict], list[str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        default=[p for p in DATA_FILES if p.exists()],
+        help="JSON lines sets (default: the development sets and the held-out set)",
+    )
     parser.add_argument("--errors", action="store_true", help="list misses, false events, traps")
-    parser.add_argument("--split", choices=("tune", "test", "all"), default="all")
+    parser.add_argument("--split", default="all", help="list errors of this split only")
     args = parser.parse_args(argv)
 
-    articles = [json.loads(line) for line in args.data.read_text("utf-8").splitlines() if line]
+    articles = [
+        json.loads(line)
+        for path in args.data
+        for line in path.read_text("utf-8").splitlines()
+        if line
+    ]
     gazetteer = open_gazetteer()
-    totals = {"tune": Tally(), "test": Tally()}
+    totals: dict[str, Tally] = {}
     listing: list[str] = []
+    hidden = 0
     for art in articles:
         preds = predict(art["text"], art.get("published"), art["id"], gazetteer)
         tally, errors = score_article(art["text"], art["events"], art["traps"], preds)
-        totals[art["split"]].add(tally)
+        totals.setdefault(art["split"], Tally()).add(tally)
         if errors and args.split in ("all", art["split"]):
+            if art["split"] in SEALED:
+                hidden += 1
+                continue
             listing.append(f"{art['id']} ({art['split']}, published {art.get('published')})")
             listing.extend(errors)
     every = Tally()
-    every.add(totals["tune"])
-    every.add(totals["test"])
-    print(f"events benchmark: {len(articles)} articles from {args.data.name}")
-    report("tune", totals["tune"])
-    report("test", totals["test"])
+    for tally in totals.values():
+        every.add(tally)
+    names = ", ".join(p.name for p in args.data)
+    print(f"events benchmark: {len(articles)} articles from {names}")
+    for split in sorted(totals, key=lambda name: (SPLIT_ORDER.get(name, 9), name)):
+        report(split, totals[split])
     report("all", every)
+    if hidden:
+        print(f"({hidden} held-out articles have errors; not listed, so no rule is fit to them)")
     print("recall by ACLED type (all):")
     for kind, (g, m) in sorted(every.by_type.items()):
         print(f"  {kind:<28} {m:3d}/{g:3d}  {_pct(m, g)}")

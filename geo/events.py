@@ -834,6 +834,17 @@ def _part_of(place: Place, direction: str) -> Place | None:
     )
 
 
+#: A lower-case noun after a country's adjective (not its name) that makes it an actor, not a
+#: place ("Syrian forces", "Israeli positions"); "the Syrian border", "Iraqi territory" stay
+#: places, and so does "Chad on Monday".
+_ACTOR_AFTER = re.compile(
+    r"[’']?s?\s+(?!(?:border|borders|frontier|territory|soil|side|airspace|waters|coast|"
+    r"town|towns|village|villages|city|cities|province|state|capital|countryside|desert|"
+    r"mainland|shore|bank|on|in|at|and|or|to|from|for|with|by|near|after|before|since|was|"
+    r"were|is|are|has|have|had|said|says|of)\b)[a-z]"
+)
+
+
 def _where(
     sentence_mentions: Sequence[Mention], text: str, trigger_at: int, dateline_end: int
 ) -> tuple[Mention, Place, int] | None:
@@ -852,8 +863,15 @@ def _where(
             continue
         if m.relation is None and m.place.id in anchors:
             continue  # "160 km south of Colombo": Colombo is how to find it, not where
-        if m.precision in ("country", "region") and not _LOCATIVE_BEFORE.search(before):
-            continue  # "US special forces", "Syrian-backed": who, not where
+        if m.precision in ("country", "region") and (
+            not _LOCATIVE_BEFORE.search(before)
+            or (
+                m.place.kind == "country"
+                and m.surface.casefold() != m.place.name.casefold()
+                and _ACTOR_AFTER.match(text, m.end)
+            )
+        ):
+            continue  # "US special forces", "Syrian-backed", "strikes on Syrian forces": who
         rank = {"exact": 0, "near": 1, "region": 2, "country": 3}.get(m.precision, 2)
         if m.place.kind == "country":
             rank = 3  # "the northeastern Indian state of Manipur": the state says more
@@ -1165,6 +1183,17 @@ _LIST_GAP = re.compile(
 
 #: Kinds too weak to code without a place of their own (reinforcements, closures, flight).
 _WEAK_KINDS = frozenset({"deployment", "closure", "displacement"})
+#: Undated perfects and campaigns: "have repeatedly clashed", "clashes have already occurred",
+#: "the battle for Raqqa", "the fight over the pass".
+_HABITUAL_BEFORE = re.compile(
+    r"\b(?:ha(?:ve|s|d)\s+(?:already|repeatedly|often|long|previously|frequently)\s+(?:been\s+)?"
+    r"|(?:repeated|frequent|regular|occasional|sporadic|periodic)\s+)$",
+    re.IGNORECASE,
+)
+_HABITUAL_AFTER = re.compile(
+    r"\s+(?:ha(?:ve|s|d)\s+(?:already\s+|repeatedly\s+|often\s+)?"
+    r"(?:occurred|taken place|happened|broken out)|(?:for|over)\s+(?:control of\s+)?(?:the\s+)?[A-Z])",
+)
 #: Kinds that, undated, are usually a trend ("have advanced from Sinjar", "thousands fled")
 #: rather than an event on a day.
 _UNDATED_TRENDS = frozenset({"deployment", "displacement"})
@@ -1289,8 +1318,19 @@ def _event(
         or (not explicit and _is_history(sentence, offset, None, reference))
     ):
         modality = "historical"  # "has fought jihadists in the Sahel since 2013"
-    if modality == "asserted" and kind in _UNDATED_TRENDS and not explicit and back is None:
-        modality = "background"  # "Iraqi paramilitaries have advanced from Sinjar": a trend
+    if (
+        modality == "asserted"
+        and not explicit
+        and back is None
+        and (
+            kind in _UNDATED_TRENDS
+            or _HABITUAL_BEFORE.search(sentence, max(0, offset - 40), offset)
+            or _HABITUAL_AFTER.match(sentence, trigger_end)
+        )
+    ):
+        # "Iraqi paramilitaries have advanced from Sinjar", "clashes have already occurred",
+        # "the battle for Raqqa": undated, a trend or a campaign, not an event on a day.
+        modality = "background"
     kind, event_type, sub_event_type = _acled_type(kind, sentence, trigger_end, trigger)
     folded = " ".join(sentence.split())
     actor1, actor2 = _actor_pair(sentence, offset, trigger_end, kind)
