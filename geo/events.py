@@ -905,11 +905,14 @@ _OLD_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 #: Days counted from the date told before ("a day later", "the following evening",
-#: "two days later", "later that night").
+#: "two days later", "later that night", "a day earlier", "the previous evening").
 _LATER = re.compile(
-    r"\b(?:(?:a|one|(?P<n>two|three|four|five)) days? later|the (?:next|following) "
-    r"(?:day|morning|afternoon|evening|night)|the day after|(?P<same>hours later|later that "
-    r"(?:day|morning|afternoon|evening|night)|the same day|that (?:evening|night)))\b",
+    r"\b(?:(?:a|one|(?P<n>two|three|four|five)) days? (?:later|(?P<earlier>earlier|before))|"
+    r"the (?:next|following) (?:day|morning|afternoon|evening|night)|the day after|"
+    r"(?P<before>the (?:previous|preceding) (?:day|morning|afternoon|evening|night)|"
+    r"the day before|the night before)|"
+    r"(?P<same>hours (?:later|earlier)|later that (?:day|morning|afternoon|evening|night)|"
+    r"the same day|that (?:evening|night)))\b",
     re.IGNORECASE,
 )
 _LATER_DAYS = {"two": 2, "three": 3, "four": 4, "five": 5}
@@ -948,6 +951,8 @@ def extract_events(
             base = previous[0] if previous and previous[0][1] not in (None, "reported") else lead
             if base is not None and base[0] is not None:
                 days = _LATER_DAYS.get(later["n"].lower(), 0) if later["n"] else 1
+                if later["earlier"] or later["before"]:
+                    days = -days  # "a day earlier", "the previous evening"
                 if later["same"]:
                     days = 0
                 when = _safe(lambda: base[0] + timedelta(days=days))  # noqa: B023
@@ -1192,7 +1197,8 @@ _HABITUAL_BEFORE = re.compile(
 )
 _HABITUAL_AFTER = re.compile(
     r"\s+(?:ha(?:ve|s|d)\s+(?:already\s+|repeatedly\s+|often\s+)?"
-    r"(?:occurred|taken place|happened|broken out)|(?:for|over)\s+(?:control of\s+)?(?:the\s+)?[A-Z])",
+    r"(?:occurred|taken place|happened|broken out)"
+    r"|(?:for|over)\s+(?:control of\s+)?(?:the\s+)?[A-Z])",
 )
 #: Kinds that, undated, are usually a trend ("have advanced from Sinjar", "thousands fled")
 #: rather than an event on a day.

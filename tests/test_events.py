@@ -396,6 +396,15 @@ def test_a_place_the_gazetteer_does_not_know_is_not_the_last_place(gazetteer):
     assert [e.kind for e in events] == ["attack"]
 
 
+def test_days_counted_back_from_the_date_told_before(gazetteer):
+    events = _events(
+        "Jets struck a depot in Kirkuk on May 9. A day earlier, police arrested six men in"
+        " Kirkuk. The previous evening, militants stormed a checkpoint in Tikrit.",
+        gazetteer,
+    )
+    assert [e.date for e in events] == [date(2017, 5, 9), date(2017, 5, 8), date(2017, 5, 7)]
+
+
 def test_overnight_into_a_weekday_is_that_weekday(gazetteer):
     (event,) = _events("Artillery shelled Jermuk overnight into Tuesday.", gazetteer)
     assert event.date == date(2017, 6, 6)  # PUBLISHED is a Thursday
