@@ -134,6 +134,8 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"mortars?",
         r"rockets? (?:hit|fell|fired|struck|landed|attacks?)",
         r"missiles? (?:hit|fell|struck|landed|strikes?|attacks?)",
+        r"(?:rockets?|missiles?|shells?|projectiles?|mortar rounds?) (?:slammed|crashed|rained)",
+        r"barrel bombs?",
         r"fired (?:[\w,]+ ){0,4}?(?:ballistic |cruise |artillery |mortar )?"
         r"(?:rockets?|missiles?|mortars?|shells|rounds)",
     ),
@@ -153,6 +155,11 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"lynch(?:ed|ing)",
         r"rampag(?:ed|ing)",
         r"burn(?:ed|t|ing) tyres",
+        r"(?:threw|hurled|throwing|hurling) (?:\w+ )?(?:stones|rocks|petrol bombs|molotov "
+        r"cocktails|bottles|firebombs)",
+        r"pelted (?:\w+ ){1,3}with (?:stones|rocks|bottles)",
+        r"stone[- ]pelting",
+        r"vandali[sz]ed",
         r"toppled",
     ),
     "protest": (
@@ -188,6 +195,10 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"fought",
         r"fired on",
         r"opened fire",
+        r"skirmish(?:es|ed)?",
+        r"engaged in (?:heavy |fierce )?(?:fighting|combat|battle)",
+        # not "repelled the assault": one already told
+        r"repelled (?:an |a )(?:\w+ )?(?:attack|assault|offensive|incursion)",
     ),
     "attack": (
         r"attack(?:ed|s)?",
@@ -198,6 +209,15 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"gunmen killed",
         r"assault(?:ed|s)?",
         r"storm(?:ed|ing)",
+        r"behead(?:ed|ing)",
+        r"murder(?:ed|ing)",
+        r"assassinat(?:ed|ion of)",
+        r"stabb(?:ed|ing)",
+        r"hacked (?:\w+ ){0,3}to death",
+        r"gunned down",
+        r"shot and killed",
+        r"(?:summarily )?execut(?:ed|ing) (?:\w+ ){0,2}(?:civilians|villagers|prisoners|men|"
+        r"captives|residents|people)",
         r"(?:killed|massacred|slaughtered) (?:at least |more than |about |some |nearly |up to )?"
         r"(?:\d[\d,]*|[a-z]+(?:-[a-z]+)?) (?:\w+ )?(?:civilians|villagers|people|residents|"
         r"worshippers|farmers|herders|passengers|students|pupils|children|shoppers|pilgrims|"
@@ -209,6 +229,10 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"(?:ceasefire|truce|agreement|accord|deal) (?:was |were )?(?:signed|reached|agreed)",
         r"signed (?:a |an )?(?:ceasefire|truce|agreement|accord|deal|peace)",
         r"agreed (?:to|on) (?:a )?(?:ceasefire|truce|exchange|withdrawal)",
+        r"(?:signed|reached|struck) (?:a |an )?(?:\w+ ){0,3}(?:ceasefire|truce|agreement|accord|"
+        r"deal|pact)",
+        r"prisoner (?:swap|exchange)",
+        r"exchang(?:ed|e of) (?:\d+ )?(?:prisoners|detainees|captives|bodies)",
     ),
     "withdrawal": (
         r"withdr(?:ew|awn) from",

@@ -124,6 +124,22 @@ def test_same_event_reported_twice_is_merged_keeping_sources(gazetteer):
             "Abduction/forced disappearance",
         ),
         ("Troops fired on rebels near Goma on Monday.", "Battles", "Armed clash"),
+        ("Rebels and soldiers skirmished near Goma on Monday.", "Battles", "Armed clash"),
+        (
+            "Gunmen beheaded three farmers near Mocimboa da Praia on Monday.",
+            "Violence against civilians",
+            "Attack",
+        ),
+        (
+            "Youths hurled petrol bombs at police in Belfast on Monday.",
+            "Riots",
+            "Violent demonstration",
+        ),
+        (
+            "The two sides signed a ceasefire in Doha on Monday.",
+            "Strategic developments",
+            "Agreement",
+        ),
     ],
 )
 def test_acled_types(gazetteer, text, event_type, sub_event_type):
