@@ -198,7 +198,8 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"skirmish(?:es|ed)?",
         r"engaged in (?:heavy |fierce )?(?:fighting|combat|battle)",
         # not "repelled the assault": one already told
-        r"repelled (?:an |a )(?:\w+ )?(?:attack|assault|offensive|incursion)",
+        r"(?:repelled|repulsed|fended off|beat back) (?:an |a )(?:\w+ )?"
+        r"(?:attack|assault|offensive|incursion)",
     ),
     "attack": (
         r"attack(?:ed|s)?",
