@@ -113,6 +113,8 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"booby[- ]trap(?:ped|s)?",
         r"explosives?[- ]laden",
         r"bomb (?:exploded|went off|blast)",
+        r"bombs? (?:hit|struck|ripped through|tore through|damaged|destroyed|killed)",
+        r"remote-controlled bombs?",
         r"explosions?",
         r"exploded",
         r"blasts?",
@@ -120,6 +122,7 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
     ),
     "airstrike": (
         r"air ?strikes?",
+        r"air raids?",
         r"drone strikes?",
         r"drone attacks?",
         r"(?:aircraft|jets|warplanes|drones?|helicopters?|gunships|planes) (?:struck|hit|bombed|"
@@ -159,6 +162,8 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"cocktails|bottles|firebombs)",
         r"pelted (?:\w+ ){1,3}with (?:stones|rocks|bottles)",
         r"stone[- ]pelting",
+        r"(?:petrol bombs|stones|rocks|bricks|masonry|bottles|molotov cocktails|fireworks)"
+        r"(?: and \w+)? (?:were|was) (?:thrown|hurled)",
         r"vandali[sz]ed",
         r"toppled",
     ),
@@ -170,12 +175,19 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"sit-ins?",
         r"chant(?:ed|ing)",
         r"took to the streets",
+        r"(?-i:march(?:es)?)",
+        r"to (?:demand|protest against|denounce|press for)",
+        r"occupied (?:part of )?(?:a |the )?(?:\w+ ){0,2}(?:plantation|farm|land|square|"
+        r"building|offices?|campus|ministry|headquarters|parliament)",
         r"(?:gathered|assembled) (?:\w+ ){0,3}to (?:demand|protest|denounce|call for)",
     ),
     "seizure": (
         r"(?:found|seized|recovered|confiscated|discovered|uncovered|defused|dismantled) "
         r"(?:[\w,’']+ ){0,6}?" + _WEAPON_NOUNS,
         r"(?:weapons|arms) (?:cache|depot)s?",
+        r"(?:made safe|defused|disarmed) (?:a |an |the )?(?:\w+ ){0,2}(?:device|bomb|explosives?|"
+        r"IEDs?)",
+        r"controlled explosion",
     ),
     "arrest": (
         r"arrest(?:ed|s)?",
@@ -196,6 +208,7 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"fired on",
         r"opened fire",
         r"skirmish(?:es|ed)?",
+        r"came under (?:heavy )?(?:fire|attack|gunfire|mortar fire)",
         r"engaged in (?:heavy |fierce )?(?:fighting|combat|battle)",
         # not "repelled the assault": one already told
         r"(?:repelled|repulsed|fended off|beat back) (?:an |a )(?:\w+ )?"
@@ -224,7 +237,14 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"worshippers|farmers|herders|passengers|students|pupils|children|shoppers|pilgrims|"
         r"miners|workers)",
     ),
-    "looting": (r"loot(?:ed|ing)", r"ransack(?:ed)", r"torched", r"set (?:fire|ablaze)"),
+    "looting": (
+        r"loot(?:ed|ing)",
+        r"ransack(?:ed)",
+        r"torched",
+        r"set (?:fire|ablaze|alight)",
+        r"set on fire",
+        r"burned down",
+    ),
     "base": (r"(?:set up|established|built) (?:a |an )?(?:new )?(?:base|outpost|headquarters)",),
     "agreement": (
         r"(?:ceasefire|truce|agreement|accord|deal) (?:was |were )?(?:signed|reached|agreed)",
@@ -279,7 +299,8 @@ _UNREAL_BEFORE = [
         r"\b(?:plann?(?:ed|ing|s)?|plott?(?:ed|ing|s)?|conspir(?:ed|ing|acy)|intend(?:ed|s)?|"
         r"prepar(?:ed|ing|es?)|aim(?:ed|s|ing)?|seek(?:s|ing)?|sought|want(?:s|ed)?|"
         r"vow(?:ed|s)?|pledg(?:ed|es)|tr(?:y|ied|ying) to|accused of|suspected of|charged with|"
-        r"call(?:ed|s|ing)? for|urg(?:ed|es|ing)|appeal(?:ed|s|ing)? for|scheduled)\b",
+        r"call(?:ed|s|ing)? for|urg(?:ed|es|ing)|appeal(?:ed|s|ing)? for|scheduled|"
+        r"accus(?:ed|es|ing) (?:[\w-]+ ){1,4}?of)\b",
     ),
     ("threatened", r"\bthreat(?:en(?:ed|s|ing)?|s)?\b"),
     ("warned", r"\bwarn(?:ed|s|ing)?\b|\bfears?\b|\bfeared\b|\brisk of\b|\bdanger of\b"),
@@ -379,7 +400,7 @@ _DATE_PATTERNS = [
     (
         "weekday",
         re.compile(
-            r"\b(?:on|last|early|late|into|until|through|since|by)\s+(?P<weekday>"
+            r"\b(?:on|last|early|late|into|until|through|since|by|of)\s+(?P<weekday>"
             + "|".join(_WEEKDAYS)
             + r")\b",
             re.I,
@@ -726,6 +747,14 @@ _CROWD = re.compile(
 )
 
 
+_TURNED_VIOLENT = re.compile(
+    r"\b(?:(?:ended|erupted|degenerated|descended|turned) in(?:to)? (?:clashes|violence|riots?|"
+    r"street battles)|turned violent|clash(?:ed|es) with (?:riot )?police|"
+    r"(?:smashed|broke) (?:\w+ ){0,2}windows|threw (?:stones|rocks|bottles|petrol bombs))\b",
+    re.IGNORECASE,
+)
+
+
 def _acled_type(
     kind: str, sentence: str, trigger_end: int, trigger: str = ""
 ) -> tuple[str, str, str]:
@@ -750,6 +779,8 @@ def _acled_type(
         return "riot", RIOTS, "Mob violence"  # communal clashes: crowds, not armed groups
     if kind == "clash" and _CIVILIANS.search(sentence[trigger_end : trigger_end + 60]):
         return "attack", VIOLENCE, "Attack"
+    if kind == "protest" and _TURNED_VIOLENT.search(sentence):
+        return "riot", RIOTS, "Violent demonstration"  # a march that "ended in clashes"
     if kind == "protest":
         if _EXCESSIVE.search(sentence) and re.search(
             r"police|security|troops|soldiers", sentence, re.I
@@ -1083,8 +1114,10 @@ def _kind_trigger(sentence: str) -> tuple[int, int, str, str] | None:
 #: "described the air raids as"): what follows is a reference, not a new event.
 _REFERRED = re.compile(
     r"\b(?:claim(?:ed|ing|s)?|blam(?:ed|ing|es)|described|describing|investigat\w+|"
-    r"responsibility for|condemn\w*|denounc\w*|mourn\w*|in response to|after)\b"
-    r"[^.;]{0,40}?\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+)?$",
+    r"responsibility for|condemn\w*|denounc\w*|mourn\w*|in response to|after|called|"
+    r"labell?ed|termed|linked to|connection with)\b"
+    r"[^.;]{0,40}?\b(?:the|this|that|these|those|similar|previous|past|earlier|prior)\s+"
+    r"(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
 #: Trigger words that are also names of weapons, and the verbs that make them a find.
@@ -1223,7 +1256,14 @@ _HABITUAL_BEFORE = re.compile(
 _HABITUAL_AFTER = re.compile(
     r"\s+(?:ha(?:ve|s|d)\s+(?:already\s+|repeatedly\s+|often\s+)?"
     r"(?:occurred|taken place|happened|broken out)"
-    r"|(?:for|over)\s+(?:control of\s+)?(?:the\s+)?[A-Z])",
+    r"|(?:for|over)\s+(?:control of\s+)?(?:the\s+)?[A-Z]"
+    r"|for (?:independence|autonomy|self-rule|secession|decades|years|generations)\b)",
+)
+#: Anywhere in an undated sentence: a story's background, not its news.
+_BACKGROUND_WORDS = re.compile(
+    r"\b(?:for (?:decades|years|generations)|over the (?:years|decades)|in (?:the )?past|"
+    r"in recent years|decades-long|long-running|since the (?:19|20)\d0s)\b",
+    re.IGNORECASE,
 )
 #: Kinds that, undated, are usually a trend ("have advanced from Sinjar", "thousands fled")
 #: rather than an event on a day.
@@ -1346,7 +1386,7 @@ def _event(
     modality = _modality(sentence, offset)
     if modality == "asserted" and (
         _is_history(sentence, offset, when, reference)
-        or (not explicit and _is_history(sentence, offset, None, reference))
+        or (not explicit and _is_history(sentence, len(sentence), None, reference))
     ):
         modality = "historical"  # "has fought jihadists in the Sahel since 2013"
     if (
@@ -1357,6 +1397,7 @@ def _event(
             kind in _UNDATED_TRENDS
             or _HABITUAL_BEFORE.search(sentence, max(0, offset - 40), offset)
             or _HABITUAL_AFTER.match(sentence, trigger_end)
+            or _BACKGROUND_WORDS.search(sentence)
         )
     ):
         # "Iraqi paramilitaries have advanced from Sinjar", "clashes have already occurred",
