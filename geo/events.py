@@ -1046,6 +1046,17 @@ def extract_events(
                 and "\n\n" not in text[last_end:start]
                 else None,
             )
+            if (
+                event is not None
+                and events
+                and back is None
+                and event.modality == "asserted"
+                and _TOLD_NOUN.fullmatch(hit[3])
+                and _DEFINITE_BEFORE.search(sentence, max(0, hit[0] - 30), hit[0])
+            ):
+                # "Police said the two attacks on Sunday were coordinated": the story's own
+                # events, named again, not a new one.
+                event = replace(event, modality="referred")
             if event is not None and (include_unreal or event.modality == "asserted"):
                 listed = _listed(inside, text, event, dateline_end)
                 events.append(event)
@@ -1244,6 +1255,13 @@ _LIST_GAP = re.compile(
 )
 
 
+#: Trigger words that are nouns: with "the" before them they name an event already told.
+_TOLD_NOUN = re.compile(
+    r"(?:attacks?|strikes?|airstrikes?|air ?raids?|bombings?|clash(?:es)?|raids?|battles?|"
+    r"fighting|assaults?|ambush(?:es)?|protests?|riots?|rioting|arrests?|shelling|explosions?|"
+    r"blasts?|violence|killings?|demonstrations?|rall(?:y|ies)|march(?:es)?|unrest)",
+    re.IGNORECASE,
+)
 #: Kinds too weak to code without a place of their own (reinforcements, closures, flight).
 _WEAK_KINDS = frozenset({"deployment", "closure", "displacement"})
 #: Undated perfects and campaigns: "have repeatedly clashed", "clashes have already occurred",

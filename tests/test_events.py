@@ -448,3 +448,12 @@ def test_an_after_clause_tells_a_second_event(gazetteer):
         _events("Police closed the road near Huwara on Sunday after the attack.", gazetteer)[0].kind
         == "closure"
     )  # "after the attack": one already told, not a second event
+
+
+def test_an_event_named_again_is_not_a_new_one(gazetteer):
+    events = _events(
+        "Gunmen attacked a checkpoint in Kirkuk on Monday. In Baghdad, officials said the attack"
+        " was the worst this year.",
+        gazetteer,
+    )
+    assert [e.place.name for e in events] == ["Kirkuk"]
