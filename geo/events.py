@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -901,6 +902,51 @@ _ACTOR_AFTER = re.compile(
 )
 
 
+#: The longest road whose middle stands for an event on it: half of it is ACLED's "near".
+ROUTE_KM = 100.0
+_ROAD = r"(?:road|highway|route|railway|railroad|motorway|expressway|supply line)"
+#: "the Yei-Juba road", "the Mueda-Mocimboa highway" (any dash).
+_ROUTE_AFTER = re.compile(r"\s+" + _ROAD + r"\b", re.IGNORECASE)
+#: "on the road between Canete and Contulmo".
+_ROUTE_BEFORE = re.compile(
+    r"\b" + _ROAD + r"\s+(?:[\w-]+\s+){0,2}?(?:between|linking|connecting|from)\s+(?:the\s+)?"
+    r"(?:(?:towns?|cities|city|villages?)\s+of\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _route(mentions: Sequence[Mention], text: str) -> tuple[Mention, Mention, Place] | None:
+    """A road named by the two towns it joins, and a point halfway along it: an ambush "on
+    the road between Mueda and Mocimboa da Praia" happened on the road, not in either town."""
+    points = [
+        m
+        for m in mentions
+        if m.relation is None and m.place.kind not in ("country", "continent", "admin1")
+    ]
+    for a, b in itertools.pairwise(points):
+        gap = text[a.end : b.start]
+        joined = gap in ("-", "\u2013", "\u2014", "/") and _ROUTE_AFTER.match(text, b.end)
+        between = gap in (" and ", " to ") and _ROUTE_BEFORE.search(
+            text, max(0, a.start - 60), a.start
+        )
+        if not (joined or between):
+            continue
+        pa, pb = a.place, b.place
+        if haversine_km(pa.lat, pa.lon, pb.lat, pb.lon) > ROUTE_KM:
+            continue  # too long for its middle to be "near" where it happened
+        place = Place(
+            id=f"route:{pa.id}:{pb.id}",
+            name=f"{pa.name}\u2013{pb.name} road",
+            lat=round((pa.lat + pb.lat) / 2, 5),
+            lon=round((pa.lon + pb.lon) / 2, 5),
+            kind="relative",
+            country_code=pa.country_code if pa.country_code == pb.country_code else "",
+            source=f"halfway along the road between {pa.name} and {pb.name}",
+        )
+        return a, b, place
+    return None
+
+
 def _where(
     sentence_mentions: Sequence[Mention], text: str, trigger_at: int, dateline_end: int
 ) -> tuple[Mention, Place, int] | None:
@@ -910,8 +956,14 @@ def _where(
     words of the action."""
     anchors = {m.relation.anchor.id for m in sentence_mentions if m.relation is not None}
     candidates = []
+    route = _route(sentence_mentions, text)
+    ends: set[int] = set()
+    if route is not None:
+        a, b, place = route
+        ends = {id(a), id(b)}
+        candidates.append((1, abs(a.start - trigger_at), a, place))
     for m in sentence_mentions:
-        if m.start < dateline_end or getattr(m, "role", "") == "dateline":
+        if m.start < dateline_end or getattr(m, "role", "") == "dateline" or id(m) in ends:
             continue
         before = text[max(0, m.start - 40) : m.start]
         after = text[m.end : m.end + 24]
@@ -932,10 +984,13 @@ def _where(
         if m.place.kind == "country":
             rank = 3  # "the northeastern Indian state of Manipur": the state says more
 
-        candidates.append((rank, abs(m.start - trigger_at), m))
+        candidates.append((rank, abs(m.start - trigger_at), m, None))
     if not candidates:
         return None
-    best = min(candidates, key=lambda c: (c[0], c[1]))[2]
+    chosen = min(candidates, key=lambda c: (c[0], c[1]))
+    best = chosen[2]
+    if chosen[3] is not None:
+        return best, chosen[3], 2  # on a road between two towns: its middle, "near"
     if best.precision in ("country", "region"):
         direction = _DIRECTION_BEFORE.search(text, max(0, best.start - 20), best.start)
         if direction and best.place.kind == "country":

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from geo.coords import haversine_km
 from geo.events import extract_events, merge_events, resolve_date
 from geo.geoparsing import geoparse
 from geo.text import document_from_text
@@ -457,3 +458,14 @@ def test_an_event_named_again_is_not_a_new_one(gazetteer):
         gazetteer,
     )
     assert [e.place.name for e in events] == ["Kirkuk"]
+
+
+def test_an_ambush_on_a_road_between_two_towns_is_on_the_road(gazetteer):
+    (event,) = _events(
+        "Insurgents ambushed a lorry on the road between Mueda and Mocimboa da Praia on Monday.",
+        gazetteer,
+    )
+    mueda = gazetteer.lookup("Mueda")[0][0]
+    assert event.place.kind == "relative"
+    assert event.geo_precision == 2
+    assert 10 < haversine_km(event.place.lat, event.place.lon, mueda.lat, mueda.lon) < 50
