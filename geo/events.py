@@ -955,7 +955,7 @@ def _where(
     says"), never the anchor of a relative location; the finest location nearest to the
     words of the action."""
     anchors = {m.relation.anchor.id for m in sentence_mentions if m.relation is not None}
-    candidates = []
+    candidates: list[tuple[int, int, Mention, Place | None]] = []
     route = _route(sentence_mentions, text)
     ends: set[int] = set()
     if route is not None:
