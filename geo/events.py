@@ -1112,6 +1112,28 @@ def extract_events(
                 # "Police said the two attacks on Sunday were coordinated": the story's own
                 # events, named again, not a new one.
                 event = replace(event, modality="referred")
+            if (
+                event is not None
+                and back is not None
+                and events
+                and last_at == index - 1
+                and events[-1].event_type == event.event_type
+                and event.modality == "asserted"
+            ):
+                # "The clash took place at a checkpoint ... in Central Equatoria state": the
+                # event just told, placed again. A place as fine and close by refines it; a
+                # coarser one is no new event; a far one is the fighting spreading ("the
+                # clashes spread to Imphal").
+                told = events[-1]
+                finer = (event.geo_precision or 3) <= (told.geo_precision or 3)
+                km = haversine_km(told.place.lat, told.place.lon, event.place.lat, event.place.lon)
+                if not finer:
+                    event = None
+                elif km <= MATCH_PLACE_KM:
+                    events[-1] = replace(told, place=event.place, geo_precision=event.geo_precision)
+                    event = None
+                if event is None:
+                    last_at, last_end = index, end
             if event is not None and (include_unreal or event.modality == "asserted"):
                 listed = _listed(inside, text, event, dateline_end)
                 events.append(event)
@@ -1520,6 +1542,9 @@ def _is_history(sentence: str, offset: int, when: date | None, reference: date |
 
 #: Reports of one event agree on the kind and fall within this many km and days.
 SAME_EVENT_KM = 25.0
+#: A place told again for the same event ("The fighting broke out near Khasham") within this
+#: distance of the first is the same place, told more precisely.
+MATCH_PLACE_KM = 50.0
 SAME_EVENT_DAYS = 2
 _CELL_DEG = 0.5  # grid for finding candidate pairs: larger than SAME_EVENT_KM everywhere used
 

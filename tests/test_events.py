@@ -469,3 +469,18 @@ def test_an_ambush_on_a_road_between_two_towns_is_on_the_road(gazetteer):
     assert event.place.kind == "relative"
     assert event.geo_precision == 2
     assert 10 < haversine_km(event.place.lat, event.place.lon, mueda.lat, mueda.lon) < 50
+
+
+def test_the_event_placed_again_is_refined_not_repeated(gazetteer):
+    events = _events(
+        "Rebels attacked an army post outside Yei on Tuesday. The clash took place at a"
+        " checkpoint in Central Equatoria state.",
+        gazetteer,
+    )
+    assert [e.place.name for e in events] == ["outside Yei"]  # the state is coarser
+    spread = _events(
+        "Mobs clashed with police in Churachandpur on Wednesday. The clashes spread to Imphal"
+        " on Thursday.",
+        gazetteer,
+    )
+    assert len(spread) == 2  # far away: the fighting spreading, a second event
