@@ -418,6 +418,11 @@ def recognise(text: str, tokens: list[Token], gazetteer: Gazetteer) -> list[Cand
 
 
 _OF_NAME = re.compile(r"\s+of\s+[A-Z]")
+#: Lower-case nouns after a name that make the whole an organisation.
+_ORGANISATION_AFTER = re.compile(
+    r"[ -](?:group|faction|militia|brigades?|battalions?|network|movement|clan|gang|"
+    r"organi[sz]ation|party|family)\b"
+)
 
 
 def common_word(text: str, cand: Candidate, lower_words: set[str]) -> bool:
@@ -484,16 +489,24 @@ def filter_kinds(cand: Candidate, text: str, tokens: list[Token], starts: set[in
         # "Laurel Smith", "Holt Renfrew": a small town glued to a capitalised word is a name;
         # states, countries and cities are not ("Queensland Police", "Texas A&M", "Paris
         # Police Department"): the place is in the organisation's name.
-        # A city known by the word only as an alternate name ("Lester" for Leicester) is not
-        # what a first name before a surname means either.
+        # A city or a province known by the word only as an alternate name ("Lester" for
+        # Leicester, "Free" for Free State in "the Free Papua Organisation") is not what a
+        # first name before a surname means either.
         places = [
             (p, s)
             for p, s in places
-            if p.kind != "town" and (p.kind != "city" or normalize(p.name) == cand.key)
+            if p.kind != "town"
+            and (p.kind != "city" or normalize(p.name) == cand.key)
+            # "Lagos State Emergency..." keeps Lagos State; "Free Papua" drops Free State
+            and (p.kind != "admin1" or cand.key.startswith(normalize(p.name)))
         ]
     if glued_after and cand.key in _GIVEN_NAME_COUNTRIES:
         # "Jordan Peterson", "Chad Johnson", "Israel Katz": a first name, not the country.
         places = [(p, s) for p, s in places if p.kind != "country"]
+    if _ORGANISATION_AFTER.match(text, cand.end):
+        # "the Dawlah Islamiyah-Hassan group", "the Haqqani network": an organisation named
+        # for a person or a clan; a state keeps its place ("the Sinaloa cartel").
+        places = [(p, s) for p, s in places if p.kind not in _NAMESAKE_KINDS or p.kind == "admin1"]
     if cand.key in _GENERIC_ALONE and _OF_NAME.match(text, cand.end):
         return []  # "the Gulf of Mexico" is not the (Persian) Gulf
     return places

@@ -343,3 +343,14 @@ def test_a_common_word_opening_a_sentence_is_not_a_town(gazetteer):
     names = [m.surface for m in geoparse(document_from_text(text), gazetteer)]
     assert "Gang" not in names
     assert "Mirebalais" in names
+
+
+def test_organisations_named_like_places_are_not_places(gazetteer):
+    text = (
+        "Soldiers clashed with the Dawlah Islamiyah-Hassan group in Maguindanao. The Free Papua"
+        " Organisation denied it. Lagos State Emergency officials said Lagos was flooded."
+    )
+    names = {m.surface: m.place.kind for m in geoparse(document_from_text(text), gazetteer)}
+    assert "Hassan" not in names
+    assert "Free" not in names
+    assert "Lagos" in names
