@@ -163,6 +163,8 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"cocktails|bottles|firebombs)",
         r"pelted (?:\w+ ){1,3}with (?:stones|rocks|bottles)",
         r"stone[- ]pelting",
+        r"(?:ethnic|sectarian|communal|inter-communal|intercommunal|tribal|religious) "
+        r"(?:violence|clashes|fighting|riots?|unrest)",
         r"(?:petrol bombs|stones|rocks|bricks|masonry|bottles|molotov cocktails|fireworks)"
         r"(?: and \w+)? (?:were|was) (?:thrown|hurled)",
         r"vandali[sz]ed",
@@ -741,6 +743,13 @@ _NO_TARGET = re.compile(
     r"exclusive economic zone|test[- ]fir\w*|(?:missile|weapons?) tests?|splashed down)",
     re.IGNORECASE,
 )
+#: Who fights in a riot rather than a battle: crowds, mobs, hundreds of people, with sticks
+#: and stones ("hundreds of people clashed with sticks and stones").
+_CROWD_FIGHT = re.compile(
+    r"\b(?:crowds?|mobs?|rioters|(?:hundreds|thousands|dozens) of (?:people|residents|"
+    r"villagers|youths|protesters|supporters)|sticks|stones|machetes|clubs)\b",
+    re.IGNORECASE,
+)
 #: Crowds whose looting is rioting rather than an armed group's plunder.
 _CROWD = re.compile(
     r"\b(?:youths?|rioters|mobs?|crowds?|protesters|demonstrators|looters|gangs of youths)\b",
@@ -775,7 +784,7 @@ def _acled_type(
     if (
         kind == "clash"
         and trigger[:5].lower() in ("clash", "fight")
-        and re.search(r"\b(?:crowds?|mobs?|rioters)\b", sentence, re.I)
+        and _CROWD_FIGHT.search(sentence)
     ):
         return "riot", RIOTS, "Mob violence"  # communal clashes: crowds, not armed groups
     if kind == "clash" and _CIVILIANS.search(sentence[trigger_end : trigger_end + 60]):
@@ -1317,6 +1326,7 @@ def _after_event(
         dateline_end,
         None,
         carry=event,
+        scope=offset,
     )
     if made is None or (made.event_type == event.event_type and made.place.id == event.place.id):
         return []  # "took the airport after two days of fighting": the same battle
@@ -1370,7 +1380,11 @@ _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+)?
 #: Not "in"/"at", which as often name a building in the same town ("at the Sahafi Hotel").
 _ELSEWHERE = re.compile(
     r"\b(?:(?:near|outside|toward|towards|on the outskirts of)\s+|"
-    r"(?:town|village|city|district|province|region)\s+of\s+)[A-Z][a-z]"
+    r"(?:town|village|city|district|province|region)\s+of\s+|"
+    # "shot dead in Dighinala": a bare name after "in"/"at" (not "at the Sahafi Hotel")
+    r"(?:in|at)\s+(?=[A-Z][a-z]+\b(?![ -](?:Hotel|Mosque|Church|Hospital|University|School|"
+    r"Market|Square|Street|Road|Prison|Airport|Base|Camp|Stadium|Bridge|Park|Palace)\b)))"
+    r"[A-Z][a-z]"
 )
 _NATIONWIDE = re.compile(
     r"\b(?:nationwide|across the country|around the country|in several cities|elsewhere)\b", re.I
@@ -1442,6 +1456,7 @@ def _event(
     dateline_end: int,
     lead: tuple[date | None, str | None, str] | None = None,
     carry: Event | None = None,
+    scope: int = 0,
 ) -> Event | None:
     offset, trigger_end, kind, trigger = hit
     found = _where(inside, text, start + offset, dateline_end) if inside else None
@@ -1454,7 +1469,7 @@ def _event(
             or _modality(sentence, offset) != "asserted"
             or _DEFINITE_BEFORE.search(sentence, max(0, offset - 30), offset)
             or _NATIONWIDE.search(sentence)
-            or _ELSEWHERE.search(sentence)
+            or _ELSEWHERE.search(sentence, scope)
         ):
             return None
         place, geo_precision = carry.place, carry.geo_precision or 2

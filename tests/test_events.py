@@ -484,3 +484,12 @@ def test_the_event_placed_again_is_refined_not_repeated(gazetteer):
         gazetteer,
     )
     assert len(spread) == 2  # far away: the fighting spreading, a second event
+
+
+def test_communal_fighting_is_a_riot(gazetteer):
+    (event,) = _events(
+        "Hundreds of villagers clashed with sticks and stones in Rangamati on Friday.", gazetteer
+    )
+    assert event.event_type == "Riots"
+    (ethnic,) = _events("Ethnic violence broke out in Rangamati on Friday.", gazetteer)
+    assert ethnic.event_type == "Riots"
