@@ -179,7 +179,7 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
         r"chant(?:ed|ing)",
         r"took to the streets",
         r"(?-i:march(?:es)?)",
-        r"to (?:demand|protest against|denounce|press for)",
+        r"to (?:demand|protest against|denounce)",
         r"occupied (?:part of )?(?:a |the )?(?:\w+ ){0,2}(?:plantation|farm|land|square|"
         r"building|offices?|campus|ministry|headquarters|parliament)",
         r"(?:gathered|assembled) (?:\w+ ){0,3}to (?:demand|protest|denounce|call for)",
@@ -310,7 +310,8 @@ _UNREAL_BEFORE = [
     (
         "hypothetical",
         r"\b(?:could|would|might|may|will|shall|if|unless|potential|possible|"
-        r"possibly|likely|looks? (?:to be|set)|expected to|set to|poised to|about to|in case of)\b",
+        r"possibly|likely|looks? (?:to be|set)|expected to|set to|poised to|about to|in case of|"
+        r"(?:is|was|are|were) due|next (?:week|month|year)|later this (?:week|month)|tomorrow)\b",
     ),
     (
         "denied",
@@ -1115,7 +1116,7 @@ def extract_events(
                 and events
                 and back is None
                 and event.modality == "asserted"
-                and _TOLD_NOUN.fullmatch(hit[3])
+                and _TOLD_NOUN.match(hit[3])
                 and _DEFINITE_BEFORE.search(sentence, max(0, hit[0] - 30), hit[0])
             ):
                 # "Police said the two attacks on Sunday were coordinated": the story's own
@@ -1143,6 +1144,19 @@ def extract_events(
                     event = None
                 if event is None:
                     last_at, last_end = index, end
+            if (
+                event is not None
+                and event.kind == "looting"
+                and events
+                and index - last_at <= 2
+                and events[-1].event_type == RIOTS
+                and same_day_and_place(events[-1], event)
+            ):
+                # "a car was hijacked and set alight" after the riot: what the rioters
+                # destroyed is the riot, not another event (an armed group's looting after a
+                # battle is its own event, as ACLED codes it).
+                event = None
+                last_at, last_end = index, end
             if event is not None and (include_unreal or event.modality == "asserted"):
                 listed = _listed(inside, text, event, dateline_end)
                 events.append(event)
@@ -1346,7 +1360,7 @@ _LIST_GAP = re.compile(
 _TOLD_NOUN = re.compile(
     r"(?:attacks?|strikes?|airstrikes?|air ?raids?|bombings?|clash(?:es)?|raids?|battles?|"
     r"fighting|assaults?|ambush(?:es)?|protests?|riots?|rioting|arrests?|shelling|explosions?|"
-    r"blasts?|violence|killings?|demonstrations?|rall(?:y|ies)|march(?:es)?|unrest)",
+    r"blasts?|violence|killings?|demonstrations?|rall(?:y|ies)|march(?:es)?|unrest)\b",
     re.IGNORECASE,
 )
 #: Kinds too weak to code without a place of their own (reinforcements, closures, flight).
@@ -1562,6 +1576,13 @@ SAME_EVENT_KM = 25.0
 MATCH_PLACE_KM = 50.0
 SAME_EVENT_DAYS = 2
 _CELL_DEG = 0.5  # grid for finding candidate pairs: larger than SAME_EVENT_KM everywhere used
+
+
+def same_day_and_place(a: Event, b: Event) -> bool:
+    """Whether two events share a day and lie within ``SAME_EVENT_KM`` of each other."""
+    return a.date == b.date and (
+        haversine_km(a.place.lat, a.place.lon, b.place.lat, b.place.lon) <= SAME_EVENT_KM
+    )
 
 
 def same_event(a: Event, b: Event) -> bool:

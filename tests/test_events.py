@@ -493,3 +493,16 @@ def test_communal_fighting_is_a_riot(gazetteer):
     assert event.event_type == "Riots"
     (ethnic,) = _events("Ethnic violence broke out in Rangamati on Friday.", gazetteer)
     assert ethnic.event_type == "Riots"
+
+
+def test_what_rioters_burn_is_the_riot(gazetteer):
+    events = _events(
+        "Rioters threw stones at police in Derry on Monday night. A car was hijacked and set"
+        " alight in Derry, police said.",
+        gazetteer,
+    )
+    assert [e.event_type for e in events] == ["Riots"]
+
+
+def test_a_visit_due_next_week_is_not_an_event(gazetteer):
+    assert _events("An envoy was due in Sanaa next week to press for a truce.", gazetteer) == []
