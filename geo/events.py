@@ -827,6 +827,12 @@ _REPORTING_AFTER = re.compile(
     r"|^[’']s\s+(?:[\w-]+\s+){1,3}?" + _SPEECH_VERBS + r"\b",
     re.IGNORECASE,
 )
+#: Who speaks from where it happened: "residents of Khasham said" places the event there.
+_WITNESSES_BEFORE = re.compile(
+    r"\b(?:residents|villagers|witnesses|locals|inhabitants|survivors|people|families|farmers|"
+    r"traders|shopkeepers)\s+(?:of|in|from)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|into|inside|across|near|to|toward|towards|from|of|throughout|over|at|on|off|"
     r"outside|around|along|within)\s+(?:the\s+)?"
@@ -977,8 +983,12 @@ def _where(
             continue
         before = text[max(0, m.start - 40) : m.start]
         after = text[m.end : m.end + 24]
-        if m.relation is None and (_REPORTING.search(before) or _REPORTING_AFTER.match(after)):
-            continue
+        if (
+            m.relation is None
+            and (_REPORTING.search(before) or _REPORTING_AFTER.match(after))
+            and not _WITNESSES_BEFORE.search(before)
+        ):
+            continue  # "officials in Washington said"; not "residents of Khasham said"
         if m.relation is None and m.place.id in anchors:
             continue  # "160 km south of Colombo": Colombo is how to find it, not where
         if m.precision in ("country", "region") and (
@@ -1060,6 +1070,7 @@ def extract_events(
         starts = [m.start for m in ordered]
     events: list[Event] = []
     previous: tuple[tuple[date | None, str | None, str], list[Mention], str | None] | None = None
+    told_date: tuple[date | None, str | None, str] | None = None  # the story's last date
     last_at = -9  # index of the sentence the last event came from
     last_end = 0  # and where that sentence ends
     for index, (start, end) in enumerate(sentence_spans(text)):
@@ -1068,8 +1079,8 @@ def extract_events(
         own_date = resolve_date(sentence, reference)
         explicit = own_date[1] not in (None, "reported")
         if not explicit and (later := _LATER.search(sentence)):
-            # "The next day, soldiers arrested 23 suspects": counted from the story so far.
-            base = previous[0] if previous and previous[0][1] not in (None, "reported") else lead
+            # "The next day, soldiers arrested 23 suspects": counted from the last date told.
+            base = told_date if told_date is not None else lead
             if base is not None and base[0] is not None:
                 days = _LATER_DAYS.get(later["n"].lower(), 0) if later["n"] else 1
                 if later["earlier"] or later["before"]:
@@ -1083,6 +1094,8 @@ def extract_events(
         back = _BACK_REFERENCE.match(sentence)
         prev_kind = previous[2] if previous else None
         hit = _trigger(sentence)
+        if explicit and (hit is None or _modality(sentence, hit[0]) == "asserted"):
+            told_date = own_date  # not "called for another march on Saturday": not yet
         if hit is None and back is not None and prev_kind:
             # "The battle took place at al Tanf": the event named in the sentence before.
             hit = (back.start("noun"), back.end("noun"), prev_kind, back["noun"])

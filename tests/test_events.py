@@ -506,3 +506,20 @@ def test_what_rioters_burn_is_the_riot(gazetteer):
 
 def test_a_visit_due_next_week_is_not_an_event(gazetteer):
     assert _events("An envoy was due in Sanaa next week to press for a truce.", gazetteer) == []
+
+
+def test_residents_speak_from_where_it_happened(gazetteer):
+    (event,) = _events("Residents of Kherson said artillery shelled the port on Monday.", gazetteer)
+    assert event.place.name == "Kherson"
+
+
+def test_later_that_day_counts_from_the_last_date_told_not_a_planned_one(gazetteer):
+    events = _events(
+        "Protesters marched in Atlanta on 8 February 2025. Two patrol cars were set on fire in"
+        " Decatur on 10 February 2025. Organisers called for another march on Saturday. Later"
+        " that day, demonstrators gathered in Stonecrest to protest against the arrests.",
+        gazetteer,
+        published=None,
+    )
+    assert events[-1].place.name == "Stonecrest"
+    assert events[-1].date == date(2025, 2, 10)
