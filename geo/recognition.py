@@ -595,7 +595,8 @@ _CLAUSE_END = re.compile(r"[,.;:]|$")
 _CUE = re.compile(
     r"\b(?:in|near|at|outside|around|from|to|toward|towards|into|across|through|via|hit|fled"
     r"|reached|entered|struck|shelled|captured|seized|retook|besieged|attacked|bombed|visited"
-    r"|(?:town|city|village|district|province|area|region|outskirts|suburbs?) of)"
+    r"|(?:town|city|village|district|province|area|region|outskirts|suburbs?) of"
+    r"|(?:residents|villagers|inhabitants|locals|people) (?:of|in))"
     r"\s(?:the\s)?$",
     re.IGNORECASE,
 )
