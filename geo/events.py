@@ -1397,12 +1397,6 @@ _BACKGROUND_WORDS = re.compile(
     r"in recent years|decades-long|long-running|since the (?:19|20)\d0s)\b",
     re.IGNORECASE,
 )
-#: A perfect or ongoing verb before an advance or a flight: "have advanced", "are fleeing",
-#: "continue to flee" tell a trend; "fled toward Dohuk" after a dated strike is the story.
-_ONGOING_BEFORE = re.compile(
-    r"\b(?:ha(?:ve|s)|are|is|keep|kept|continue[sd]?(?: to)?)\s+(?:\w+\s+)?(?:been\s+)?$",
-    re.IGNORECASE,
-)
 #: Kinds that, undated, are usually a trend ("have advanced from Sinjar", "thousands fled")
 #: rather than an event on a day.
 _UNDATED_TRENDS = frozenset({"deployment", "displacement"})
@@ -1537,10 +1531,7 @@ def _event(
         and not explicit
         and back is None
         and (
-            (
-                kind in _UNDATED_TRENDS
-                and _ONGOING_BEFORE.search(sentence, max(0, offset - 30), offset)
-            )
+            kind in _UNDATED_TRENDS
             or _HABITUAL_BEFORE.search(sentence, max(0, offset - 40), offset)
             or _HABITUAL_AFTER.match(sentence, trigger_end)
             or _BACKGROUND_WORDS.search(sentence)
