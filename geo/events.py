@@ -1093,7 +1093,7 @@ def extract_events(
             lead = own_date
         back = _BACK_REFERENCE.match(sentence)
         prev_kind = previous[2] if previous else None
-        hit = _trigger(sentence)
+        hit = _trigger(sentence, told=bool(events) and back is None)
         if explicit and (hit is None or _modality(sentence, hit[0]) == "asserted"):
             told_date = own_date  # not "called for another march on Saturday": not yet
         if hit is None and back is not None and prev_kind:
@@ -1202,22 +1202,23 @@ def extract_events(
     return events
 
 
-def _trigger(sentence: str) -> tuple[int, int, str, str] | None:
+def _trigger(sentence: str, told: bool = False) -> tuple[int, int, str, str] | None:
     """(start, end, kind, words) of the sentence's event: the most specific kind whose words
     appear in a real statement; failing that, the most specific at all (so its modality can
     be reported). The main clause first: what an "after" clause tells is a second event
-    (see :func:`_after_event`)."""
+    (see :func:`_after_event`). ``told``: the story has told an event, so "the strike" in
+    "protested against the strike" names it again and the sentence's own action is sought."""
     if not _ANY_TRIGGER.search(sentence):
         return None
     clause = _AFTER_CLAUSE.search(sentence)
     if clause is not None and clause.start() > 0:
-        head = _kind_trigger(sentence[: clause.start()])
+        head = _kind_trigger(sentence[: clause.start()], told)
         if head is not None and _modality(sentence, head[0]) == "asserted":
             return head
-    return _kind_trigger(sentence)
+    return _kind_trigger(sentence, told)
 
 
-def _kind_trigger(sentence: str) -> tuple[int, int, str, str] | None:
+def _kind_trigger(sentence: str, told: bool = False) -> tuple[int, int, str, str] | None:
     if not _ANY_TRIGGER.search(sentence):
         return None
     first_unreal = None
@@ -1227,6 +1228,14 @@ def _kind_trigger(sentence: str) -> tuple[int, int, str, str] | None:
                 sentence, max(0, m.start() - 80), m.start()
             ):
                 continue  # "police found mortars and rocket launchers": a cache, not a strike
+            if (
+                told
+                and _TOLD_NOUN.match(m.group(0))
+                and _DEFINITE_BEFORE.search(sentence, max(0, m.start() - 30), m.start())
+            ):
+                if first_unreal is None:
+                    first_unreal = (m.start(), m.end(), kind, m.group(0))
+                continue  # "the strike", named again
             if _modality(sentence, m.start()) == "asserted":
                 return _arrest_or(sentence, (m.start(), m.end(), kind, m.group(0)))
             if first_unreal is None:

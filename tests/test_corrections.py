@@ -101,7 +101,7 @@ def test_a_correction_holds_in_corpus_mode(gazetteer, tmp_path, monkeypatch):
     article = tmp_path / "sinjar.txt"
     article.write_text(
         "Published: 2026-11-20\n\nTurkish drones struck a convoy near Sinjar on Tuesday, "
-        "killing four fighters. Residents of Sinjar fled toward Dohuk.\n"
+        "killing four fighters. Residents of Sinjar protested against the strike on Wednesday.\n"
     )
     db = str(tmp_path / "corpus.db")
     runner = CliRunner()
@@ -128,8 +128,8 @@ def test_a_correction_holds_in_corpus_mode(gazetteer, tmp_path, monkeypatch):
 
     places, events, _ = corpus()
     assert [f["geometry"]["coordinates"] for f in places.values()] == [[41.87656, 36.3209]]
-    fled = [e for e in events["events"] if e["sentence"].startswith("Residents")]
-    assert [(e["lat"], e["lon"]) for e in fled] == [(36.3209, 41.87656)]
+    protest = [e for e in events["events"] if e["sentence"].startswith("Residents")]
+    assert [(e["lat"], e["lon"]) for e in protest] == [(36.3209, 41.87656)]
 
     stored_id = next(iter(_stored_ids(db)))
     fixes = CorrectionStore()
@@ -137,8 +137,8 @@ def test_a_correction_holds_in_corpus_mode(gazetteer, tmp_path, monkeypatch):
     fixes.close()
     places, events, page = corpus()
     assert [f["geometry"]["coordinates"] for f in places.values()] == [[38.0, 35.0]]
-    fled = [e for e in events["events"] if e["sentence"].startswith("Residents")]
-    assert [(e["lat"], e["lon"]) for e in fled] == [(35.0, 38.0)]
+    protest = [e for e in events["events"] if e["sentence"].startswith("Residents")]
+    assert [(e["lat"], e["lon"]) for e in protest] == [(35.0, 38.0)]
     assert "[35.0, 38.0]" in page["html"]  # the marker is drawn where the analyst put it
 
 
