@@ -65,7 +65,7 @@ def geoparse(
     span_starts = [start for start, _ in spans]
     starts = set(span_starts)
     raw = recognise(text, tokens, gazetteer)
-    lines = _datelines(text, gazetteer)
+    lines, bodies = _datelines(text, gazetteer)
     if lines:
         # Datelines come in text order and do not overlap: the one that may cover a name is
         # the last starting before its end.
@@ -76,7 +76,7 @@ def geoparse(
             if (i := bisect.bisect_left(line_starts, c.end) - 1) < 0 or lines[i][1] <= c.start
         ]
     persons = person_keys(text, tokens, raw, starts)
-    openers = starts.union(_after_datelines(text)) if lines else starts
+    openers = starts.union(bodies) if lines else starts
     kept: list[tuple[Candidate, list[tuple[Place, float]]]] = []
     lower_words: set[str] | None = None  # made on first need: one pass over the text
     for cand in raw:
@@ -225,23 +225,21 @@ def _state(gazetteer: Gazetteer, code: str) -> Place | None:
     return memo[key]
 
 
-def _after_datelines(text: str) -> list[int]:
-    """Where the story starts after each dateline ("BEIRUT (AP) — Gunmen..."): a sentence
-    start, though the sentence splitter sees one sentence from the dateline on."""
-    return [_BLANKS.match(text, m.end()).end() for m in DATELINE.finditer(text)]  # type: ignore[union-attr]
-
-
 _BLANKS = re.compile(r"[ \t]*")
 
 
-def _datelines(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, list]]:
+def _datelines(text: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, list]], list[int]]:
     """Datelines ("HELENA, Mont. —", "BEIRUT (AP) —"): (start, end, [(start, end, place)])
     for the reporting place and its state. The place is the best-known one of the name, in
-    the state when one is given."""
+    the state when one is given. Also where the story starts after each dateline ("BEIRUT
+    (AP) — Gunmen..."): a sentence start, though the sentence splitter sees one sentence
+    from the dateline on."""
     out: list[tuple[int, int, list]] = []
+    bodies: list[int] = []
     if "\u2014" not in text and "-" not in text and "\u2013" not in text:
-        return out
+        return out, bodies
     for m in DATELINE.finditer(text):
+        bodies.append(_BLANKS.match(text, m.end()).end())  # type: ignore[union-attr]
         places = [p for p, _ in gazetteer.lookup(m.group("city")) if p.kind != "continent"]
         code = state_code(m) if m.group("state") else ""
         if code:
@@ -255,7 +253,7 @@ def _datelines(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, list]]:
             if state is not None:
                 found.append((m.start(group), m.end(group) + (group == "ap"), state))
         out.append((m.start("city"), m.end("state") if code else m.end("city"), found))
-    return out
+    return out, bodies
 
 
 #: GeoNames' first-level codes where they differ from ISO 3166-2 (the admin-1 rows' codes).
