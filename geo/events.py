@@ -1129,8 +1129,7 @@ def extract_events(
                 and events
                 and back is None
                 and event.modality == "asserted"
-                and _TOLD_NOUN.match(hit[3])
-                and _DEFINITE_BEFORE.search(sentence, max(0, hit[0] - 30), hit[0])
+                and _names_told(sentence, hit[0], hit[3])
             ):
                 # "Police said the two attacks on Sunday were coordinated": the story's own
                 # events, named again, not a new one.
@@ -1228,11 +1227,7 @@ def _kind_trigger(sentence: str, told: bool = False) -> tuple[int, int, str, str
                 sentence, max(0, m.start() - 80), m.start()
             ):
                 continue  # "police found mortars and rocket launchers": a cache, not a strike
-            if (
-                told
-                and _TOLD_NOUN.match(m.group(0))
-                and _DEFINITE_BEFORE.search(sentence, max(0, m.start() - 30), m.start())
-            ):
+            if told and _names_told(sentence, m.start(), m.group(0)):
                 if first_unreal is None:
                     first_unreal = (m.start(), m.end(), kind, m.group(0))
                 continue  # "the strike", named again
@@ -1385,6 +1380,14 @@ _TOLD_NOUN = re.compile(
     r"blasts?|violence|killings?|demonstrations?|rall(?:y|ies)|march(?:es)?|unrest)\b",
     re.IGNORECASE,
 )
+
+
+def _names_told(sentence: str, at: int, words: str) -> bool:
+    """Whether trigger ``words`` at ``at`` are an event noun with "the" before it ("the
+    strike", "the two attacks"): once a story has told an event, that names it again."""
+    return bool(_TOLD_NOUN.match(words) and _DEFINITE_BEFORE.search(sentence, max(0, at - 30), at))
+
+
 #: Kinds too weak to code without a place of their own (reinforcements, closures, flight).
 _WEAK_KINDS = frozenset({"deployment", "closure", "displacement"})
 #: Undated perfects and campaigns: "have repeatedly clashed", "clashes have already occurred",
