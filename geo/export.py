@@ -141,7 +141,14 @@ def events_acled_csv(events, country_name=None) -> str:
     for event in events:
         code = event.place.country_code
         record = acled_record(event, country=(country_name(code) if country_name else "") or "")
-        writer.writerow([spreadsheet_cell(str(record[c])) for c in ACLED_COLUMNS])
+        # Numbers go in as numbers (a spreadsheet never runs "-72.1" as a formula; "'-72.1"
+        # would not merge with ACLED's own longitudes); only text is defused.
+        writer.writerow(
+            [
+                spreadsheet_cell(v if isinstance(v, bool | int | float) else str(v))
+                for v in (record[c] for c in ACLED_COLUMNS)
+            ]
+        )
     return buffer.getvalue()
 
 

@@ -125,3 +125,17 @@ def test_event_csv_keeps_negative_coordinates_as_numbers(gazetteer):
     out = events_csv([event.record()])
     assert f",{event.place.lon}," in out  # not "'-107.39": a number is never a formula
     assert event.place.lon < 0
+
+
+def test_acled_csv_keeps_negative_coordinates_as_numbers(gazetteer):
+    import csv
+    import io
+
+    from geo.events import extract_events
+    from geo.export import events_acled_csv
+    from geo.geoparsing import geoparse
+
+    doc = document_from_text("Gunmen attacked a police station in Culiacan on 17 October 2019.")
+    (event,) = extract_events(doc, geoparse(doc, gazetteer))
+    (row,) = csv.DictReader(io.StringIO(events_acled_csv([event])))
+    assert float(row["longitude"]) == event.place.lon < 0  # not "'-107.39"
